@@ -1,0 +1,162 @@
+package io.groundstate.detectors.calib;
+
+import io.groundstate.detectors.eval.Evaluation;
+import io.groundstate.detectors.eval.Evaluation.RecordResult;
+import io.groundstate.detectors.eval.Evaluation.SentenceResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * Fits the combiner's weights and every alert threshold from labeled sentences, and measures
+ * the result honestly by cross-validation over sources (answers to one source never straddle folds).
+ */
+public final class Calibrator {
+    public static final double LAMBDA = 1.0;
+
+    private Calibrator() {
+    }
+
+    public static Combiner fit(List<RecordResult> data, List<String> features, String encoderId, String fittedOn,
+                               Thresholds base) {
+        // Drift slack: the median calibrated energy of faithful sentences.
+        List<Double> faithful = new ArrayList<>();
+        for (RecordResult r : data) {
+            boolean[] y = r.sentenceLabels();
+            for (int i = 0; i < y.length; i++) {
+                if (!y[i]) {
+                    faithful.add(r.sentences().get(i).features()[Features.CALIBRATED_ENERGY]);
+                }
+            }
+        }
+        double kappa = quantile(faithful, 0.5);
+        Thresholds withKappa = new Thresholds(0.5, 0.75, 0.5, Double.MAX_VALUE, kappa, Double.MAX_VALUE,
+                base.nullEnergy());
+        List<RecordResult> cusumed = Evaluation.rescore(data, identity(withKappa));
+
+        int[] cols = features.stream().mapToInt(Features::index).toArray();
+        List<double[]> xs = new ArrayList<>();
+        List<Integer> ys = new ArrayList<>();
+        List<Double> gainsFaithful = new ArrayList<>();
+        List<Double> maxCusumFaithful = new ArrayList<>();
+        for (RecordResult r : cusumed) {
+            boolean[] y = r.sentenceLabels();
+            double maxCusum = 0;
+            for (int i = 0; i < y.length; i++) {
+                double[] f = r.sentences().get(i).features();
+                double[] row = new double[cols.length];
+                for (int c = 0; c < cols.length; c++) {
+                    row[c] = f[cols[c]];
+                }
+                xs.add(row);
+                ys.add(y[i] ? 1 : 0);
+                if (!y[i]) {
+                    gainsFaithful.add(f[Features.GAIN]);
+                }
+                maxCusum = Math.max(maxCusum, f[Features.CUSUM]);
+            }
+            if (!r.record().hallucinated()) {
+                maxCusumFaithful.add(maxCusum);
+            }
+        }
+        LogisticRegression.Fit fit = LogisticRegression.fit(xs.toArray(double[][]::new),
+                ys.stream().mapToInt(Integer::intValue).toArray(), LAMBDA, 1.0);
+        Thresholds provisional = new Thresholds(0.5, 0.75, 0.5, quantile(gainsFaithful, 0.95), kappa,
+                quantile(maxCusumFaithful, 0.95), base.nullEnergy());
+        Combiner.Weights w = new Combiner.Weights("1", encoderId, fittedOn, features, fit.mean(), fit.scale(),
+                fit.weights(), fit.bias(), provisional);
+        List<RecordResult> scored = Evaluation.rescore(cusumed, new Combiner(w));
+        double response = bestResponseThreshold(scored);
+        double sentence = bestSentenceThreshold(scored);
+        Thresholds th = new Thresholds(sentence, sentence + (1 - sentence) / 2, response, provisional.fragileGain(),
+                kappa, provisional.driftH(), base.nullEnergy());
+        return new Combiner(new Combiner.Weights(w.version(), encoderId, fittedOn, features, fit.mean(), fit.scale(),
+                fit.weights(), fit.bias(), th));
+    }
+
+    private static Combiner identity(Thresholds th) {
+        return new Combiner(new Combiner.Weights("0", "", "", List.of(), new double[0], new double[0], new double[0],
+                0, th));
+    }
+
+    static double bestResponseThreshold(List<RecordResult> scored) {
+        double best = -1;
+        double bestT = 0.5;
+        for (double t : candidates(scored.stream().mapToDouble(RecordResult::probability).toArray())) {
+            List<RecordResult> rs = scored.stream().map(r -> new RecordResult(r.record(), r.sentences(),
+                    r.probability(), r.probability() >= t)).toList();
+            double f1 = Evaluation.report(rs).responseLevel().f1();
+            if (f1 > best) {
+                best = f1;
+                bestT = t;
+            }
+        }
+        return bestT;
+    }
+
+    static double bestSentenceThreshold(List<RecordResult> scored) {
+        double best = -1;
+        double bestT = 0.5;
+        double[] all = scored.stream().flatMap(r -> r.sentences().stream()).mapToDouble(SentenceResult::probability)
+                .toArray();
+        for (double t : candidates(all)) {
+            List<RecordResult> rs = scored.stream().map(r -> new RecordResult(r.record(),
+                    r.sentences().stream().map(s -> s.with(s.probability(), s.probability() >= t)).toList(),
+                    r.probability(), r.predicted())).toList();
+            double f1 = Evaluation.report(rs).spanLevel().f1();
+            if (f1 > best) {
+                best = f1;
+                bestT = t;
+            }
+        }
+        return bestT;
+    }
+
+    /** Up to 100 thresholds at quantiles of the scores. */
+    private static double[] candidates(double[] scores) {
+        double[] s = scores.clone();
+        Arrays.sort(s);
+        TreeSet<Double> out = new TreeSet<>();
+        for (int q = 1; q < 100; q++) {
+            if (s.length > 0) {
+                out.add(s[Math.min(s.length - 1, q * s.length / 100)]);
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    static double quantile(List<Double> values, double q) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(v);
+        return v[(int) Math.min(v.length - 1, Math.floor(q * v.length))];
+    }
+
+    /** Out-of-fold predictions: each fold scored by a combiner fitted on the other folds' sources. */
+    public static List<RecordResult> crossValidate(List<RecordResult> data, List<String> features, int folds,
+                                                   long seed, Thresholds base) {
+        List<String> sources = new ArrayList<>(new TreeSet<>(data.stream().map(r -> r.record().source()).toList()));
+        Collections.shuffle(sources, new Random(seed));
+        java.util.Map<String, Integer> fold = new java.util.HashMap<>();
+        for (int i = 0; i < sources.size(); i++) {
+            fold.put(sources.get(i), i % folds);
+        }
+        RecordResult[] out = new RecordResult[data.size()];
+        for (int k = 0; k < folds; k++) {
+            final int held = k;
+            List<RecordResult> train = data.stream().filter(r -> fold.get(r.record().source()) != held).toList();
+            Combiner c = fit(train, features, "", "cv", base);
+            for (int i = 0; i < data.size(); i++) {
+                if (fold.get(data.get(i).record().source()) == held) {
+                    out[i] = Evaluation.rescore(List.of(data.get(i)), c).get(0);
+                }
+            }
+        }
+        return Arrays.asList(out);
+    }
+}

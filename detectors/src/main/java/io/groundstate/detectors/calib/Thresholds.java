@@ -1,0 +1,16 @@
+package io.groundstate.detectors.calib;
+
+/**
+ * Decision thresholds, fitted by calibrate alongside the weights.
+ *
+ * @param sentence     P(unsupported) at which a sentence is flagged and an ungrounded-span alert fires
+ * @param critical     P at which that alert is critical rather than a warning
+ * @param response     max sentence P at which a response is judged hallucinated
+ * @param fragileGain  perturbation gain at which a fragile-state alert fires
+ * @param driftKappa   CUSUM slack: calibrated energy tolerated per sentence
+ * @param driftH       CUSUM alarm level
+ * @param nullEnergy   calibrated energy above which a sentence sits in the null state
+ */
+public record Thresholds(double sentence, double critical, double response, double fragileGain,
+                         double driftKappa, double driftH, double nullEnergy) {
+}

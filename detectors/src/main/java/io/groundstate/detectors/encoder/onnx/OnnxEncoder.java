@@ -1,0 +1,277 @@
+package io.groundstate.detectors.encoder.onnx;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.encoder.EncoderSpec;
+import io.groundstate.detectors.encoder.Pooling;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ONNX Runtime sentence encoder: HuggingFace tokenizer, batched inference, mean or CLS pooling,
+ * L2 normalisation. The only class that touches ONNX Runtime.
+ */
+public final class OnnxEncoder implements Encoder {
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxEncoder.class);
+
+    private final EncoderSpec spec;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final HuggingFaceTokenizer tokenizer;
+    private final boolean wantsTokenTypes;
+    private final int dimension;
+    private final String device;
+
+    private OnnxEncoder(EncoderSpec spec, OrtSession session, HuggingFaceTokenizer tokenizer, String device)
+            throws OrtException {
+        this.spec = spec;
+        this.env = OrtEnvironment.getEnvironment();
+        this.session = session;
+        this.tokenizer = tokenizer;
+        this.device = device;
+        Map<String, NodeInfo> inputs = session.getInputInfo();
+        for (String required : List.of("input_ids", "attention_mask")) {
+            if (!inputs.containsKey(required)) {
+                throw new IllegalArgumentException("model " + spec.name() + " has no input '" + required
+                        + "'; inputs are " + inputs.keySet());
+            }
+        }
+        this.wantsTokenTypes = inputs.containsKey("token_type_ids");
+        this.dimension = embedOne("dimension probe").length;
+    }
+
+    /** Loads the model named by the spec; falls back to CPU, with a warning, when CUDA cannot start. */
+    public static OnnxEncoder open(EncoderSpec spec) {
+        try {
+            byte[] model = spec.modelPath() != null ? Files.readAllBytes(spec.modelPath()) : resource(spec.resource());
+            HuggingFaceTokenizer tokenizer = loadTokenizer(spec);
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            int wanted = EncoderSpec.parseDevice(spec.device());
+            if (wanted != -1) {
+                int gpu = Math.max(0, wanted);
+                try (OrtSession.SessionOptions opts = options()) {
+                    opts.addCUDA(gpu);
+                    OrtSession s = env.createSession(model, opts);
+                    LOG.info("encoder {} on cuda:{}", spec.id(), gpu);
+                    return new OnnxEncoder(spec, s, tokenizer, "cuda:" + gpu);
+                } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
+                    LOG.warn("CUDA device {} unavailable ({}); falling back to CPU", gpu, firstLine(e));
+                }
+            }
+            try (OrtSession.SessionOptions opts = options()) {
+                OrtSession s = env.createSession(model, opts);
+                LOG.info("encoder {} on cpu", spec.id());
+                return new OnnxEncoder(spec, s, tokenizer, "cpu");
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot load ONNX model " + spec.name() + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read model " + spec.name(), e);
+        }
+    }
+
+    private static OrtSession.SessionOptions options() throws OrtException {
+        OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+        opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        opts.setIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
+        return opts;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private static HuggingFaceTokenizer loadTokenizer(EncoderSpec spec) throws IOException {
+        Map<String, String> opts = new HashMap<>();
+        opts.put("maxLength", Integer.toString(spec.maxTokens()));
+        opts.put("truncation", "true");
+        opts.put("padding", "false");
+        opts.put("addSpecialTokens", "true");
+        Path file = Path.of(spec.tokenizer());
+        if (spec.modelPath() != null || Files.isRegularFile(file)) {
+            return HuggingFaceTokenizer.newInstance(file, opts);
+        }
+        try (InputStream in = stream(spec.tokenizer())) {
+            return HuggingFaceTokenizer.newInstance(in, opts);
+        }
+    }
+
+    private static InputStream stream(String name) {
+        InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(name);
+        if (in == null) {
+            throw new IllegalStateException("classpath resource " + name + " is missing: is the model artifact on the class path?");
+        }
+        return in;
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = stream(name)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public String id() {
+        return spec.id();
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public String device() {
+        return device;
+    }
+
+    private float[] embedOne(String text) throws OrtException {
+        return runBatch(tokenizer.batchEncode(List.of(text)))[0];
+    }
+
+    @Override
+    public float[][] embed(List<String> texts) {
+        float[][] out = new float[texts.size()][];
+        if (texts.isEmpty()) {
+            return out;
+        }
+        Encoding[] enc = tokenizer.batchEncode(texts);
+        // Sort by length so that each batch pads little.
+        Integer[] order = new Integer[enc.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> enc[i].getIds().length));
+        try {
+            for (int from = 0; from < order.length; from += spec.batchSize()) {
+                int to = Math.min(order.length, from + spec.batchSize());
+                Encoding[] batch = new Encoding[to - from];
+                for (int k = from; k < to; k++) {
+                    batch[k - from] = enc[order[k]];
+                }
+                float[][] vs = runBatch(batch);
+                for (int k = from; k < to; k++) {
+                    out[order[k]] = vs[k - from];
+                }
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("encoder " + spec.id() + " failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    private float[][] runBatch(Encoding[] batch) throws OrtException {
+        int n = batch.length;
+        int len = 0;
+        for (Encoding e : batch) {
+            len = Math.max(len, e.getIds().length);
+        }
+        long[] ids = new long[n * len];
+        long[] mask = new long[n * len];
+        long[] types = new long[n * len];
+        for (int i = 0; i < n; i++) {
+            long[] eIds = batch[i].getIds();
+            long[] eMask = batch[i].getAttentionMask();
+            long[] eTypes = batch[i].getTypeIds();
+            System.arraycopy(eIds, 0, ids, i * len, eIds.length);
+            System.arraycopy(eMask, 0, mask, i * len, eMask.length);
+            System.arraycopy(eTypes, 0, types, i * len, eTypes.length);
+        }
+        long[] shape = {n, len};
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape));
+            inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape));
+            if (wantsTokenTypes) {
+                inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
+            }
+            try (OrtSession.Result result = session.run(inputs)) {
+                float[][][] hidden = (float[][][]) result.get(0).getValue();
+                return pool(hidden, mask, len);
+            }
+        } finally {
+            for (OnnxTensor t : inputs.values()) {
+                t.close();
+            }
+        }
+    }
+
+    private float[][] pool(float[][][] hidden, long[] mask, int len) {
+        int n = hidden.length;
+        int dim = hidden[0][0].length;
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            double[] acc = new double[dim];
+            if (spec.pooling() == Pooling.CLS) {
+                for (int d = 0; d < dim; d++) {
+                    acc[d] = hidden[i][0][d];
+                }
+            } else {
+                int count = 0;
+                for (int t = 0; t < len; t++) {
+                    if (mask[i * len + t] != 0) {
+                        count++;
+                        float[] h = hidden[i][t];
+                        for (int d = 0; d < dim; d++) {
+                            acc[d] += h[d];
+                        }
+                    }
+                }
+                for (int d = 0; d < dim; d++) {
+                    acc[d] /= Math.max(1, count);
+                }
+            }
+            double norm = 0;
+            for (double a : acc) {
+                norm += a * a;
+            }
+            norm = Math.sqrt(norm);
+            float[] v = new float[dim];
+            for (int d = 0; d < dim; d++) {
+                v[d] = (float) (acc[d] / (norm > 0 ? norm : 1));
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.warn("closing ONNX session: {}", e.getMessage());
+        }
+        tokenizer.close();
+    }
+
+    /** For tests and benchmarks: the tokenizer's ids for a text. */
+    public long[] tokenIds(String text) {
+        return tokenizer.encode(text).getIds();
+    }
+
+    /** For tests: texts that are too long are truncated to the spec's limit, not rejected. */
+    public int maxTokens() {
+        return spec.maxTokens();
+    }
+
+}

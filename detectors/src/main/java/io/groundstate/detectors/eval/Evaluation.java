@@ -1,0 +1,172 @@
+package io.groundstate.detectors.eval;
+
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.monitor.MonitorEvent;
+import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.detectors.monitor.RequestMonitor;
+import io.groundstate.detectors.monitor.RequestState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs labeled records through the per-request monitor, as simulated event streams, and measures
+ * what it emitted against the labels.
+ */
+public final class Evaluation {
+    private Evaluation() {
+    }
+
+    public record SentenceResult(int start, int end, double[] features, double probability, boolean flagged) {
+        public SentenceResult with(double p, boolean f) {
+            return new SentenceResult(start, end, features, p, f);
+        }
+    }
+
+    public record RecordResult(LabeledRecord record, List<SentenceResult> sentences, double probability,
+                               boolean predicted) {
+        /** A sentence is labeled unsupported when it overlaps a labeled span. */
+        public boolean[] sentenceLabels() {
+            boolean[] y = new boolean[sentences.size()];
+            for (int i = 0; i < y.length; i++) {
+                SentenceResult s = sentences.get(i);
+                for (LabeledRecord.Span l : record.spans()) {
+                    if (l.start() < s.end() && l.end() > s.start()) {
+                        y[i] = true;
+                    }
+                }
+            }
+            return y;
+        }
+    }
+
+    /** Feeds each record's events to the monitor and keeps the latest score of each sentence and the verdict. */
+    public static List<RecordResult> run(List<LabeledRecord> records, RequestMonitor monitor, IntConsumer progress) {
+        List<RecordResult> out = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            LabeledRecord r = records.get(i);
+            RequestState state = new RequestState();
+            Map<Integer, SentenceResult> sentences = new TreeMap<>();
+            MonitorOutput.Verdict verdict = null;
+            for (MonitorEvent e : Simulator.events(r)) {
+                for (MonitorOutput o : monitor.process(state, e)) {
+                    if (o instanceof MonitorOutput.SpanScore s) {
+                        sentences.put(s.sentenceIndex(), new SentenceResult(s.start(), s.end(), s.features(),
+                                s.probability(), s.flagged()));
+                    } else if (o instanceof MonitorOutput.Verdict v) {
+                        verdict = v;
+                    }
+                }
+            }
+            if (verdict == null) {
+                throw new IllegalStateException("no verdict for " + r.id());
+            }
+            out.add(new RecordResult(r, new ArrayList<>(sentences.values()), verdict.probability(),
+                    verdict.hallucinated()));
+            progress.accept(i + 1);
+        }
+        return out;
+    }
+
+    /** Re-applies a combiner to collected features, exactly as the monitor would have. */
+    public static List<RecordResult> rescore(List<RecordResult> results, Combiner combiner) {
+        List<RecordResult> out = new ArrayList<>(results.size());
+        double kappa = combiner.thresholds().driftKappa();
+        for (RecordResult r : results) {
+            List<SentenceResult> ss = new ArrayList<>();
+            double cusum = 0;
+            double[] ps = new double[r.sentences().size()];
+            for (int i = 0; i < ps.length; i++) {
+                SentenceResult s = r.sentences().get(i);
+                double[] f = s.features().clone();
+                cusum = Math.max(0, cusum + f[Features.CALIBRATED_ENERGY] - kappa);
+                f[Features.CUSUM] = cusum;
+                ps[i] = combiner.probability(f);
+                ss.add(new SentenceResult(s.start(), s.end(), f, ps[i], ps[i] >= combiner.thresholds().sentence()));
+            }
+            double p = Combiner.responseProbability(ps);
+            out.add(new RecordResult(r.record(), ss, p, p >= combiner.thresholds().response()));
+        }
+        return out;
+    }
+
+    public record Level(double precision, double recall, double f1, double auroc) {
+    }
+
+    public record TaskReport(int responses, int hallucinated, Level responseLevel, Level spanLevel) {
+    }
+
+    public record Report(int responses, Level responseLevel, Level spanLevel, Map<String, TaskReport> byTask,
+                         double meanWithinTaskAuroc) {
+    }
+
+    public static Report report(List<RecordResult> results) {
+        Map<String, List<RecordResult>> byTask = new TreeMap<>();
+        for (RecordResult r : results) {
+            byTask.computeIfAbsent(r.record().task(), k -> new ArrayList<>()).add(r);
+        }
+        Map<String, TaskReport> tasks = new LinkedHashMap<>();
+        double aurocSum = 0;
+        int aurocCount = 0;
+        for (Map.Entry<String, List<RecordResult>> e : byTask.entrySet()) {
+            List<RecordResult> rs = e.getValue();
+            Level resp = responseLevel(rs);
+            int positives = (int) rs.stream().filter(r -> r.record().hallucinated()).count();
+            tasks.put(e.getKey(), new TaskReport(rs.size(), positives, resp, spanLevel(rs)));
+            if (!Double.isNaN(resp.auroc())) {
+                aurocSum += resp.auroc();
+                aurocCount++;
+            }
+        }
+        return new Report(results.size(), responseLevel(results), spanLevel(results), tasks,
+                aurocCount == 0 ? Double.NaN : aurocSum / aurocCount);
+    }
+
+    static Level responseLevel(List<RecordResult> rs) {
+        boolean[] pred = new boolean[rs.size()];
+        boolean[] act = new boolean[rs.size()];
+        double[] score = new double[rs.size()];
+        for (int i = 0; i < rs.size(); i++) {
+            pred[i] = rs.get(i).predicted();
+            act[i] = rs.get(i).record().hallucinated();
+            score[i] = rs.get(i).probability();
+        }
+        Metrics.Prf prf = Metrics.binary(pred, act);
+        return new Level(prf.precision(), prf.recall(), prf.f1(), Metrics.auroc(score, act));
+    }
+
+    /** Character overlap, micro-averaged: flagged sentences against labeled spans. */
+    static Level spanLevel(List<RecordResult> rs) {
+        long tp = 0;
+        long predicted = 0;
+        long actual = 0;
+        for (RecordResult r : rs) {
+            int n = r.record().response().length();
+            boolean[] gold = Metrics.cover(n, r.record().spans().stream()
+                    .map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));
+            boolean[] pred = Metrics.cover(n, r.sentences().stream().filter(SentenceResult::flagged)
+                    .map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));
+            for (int k = 0; k < n; k++) {
+                tp += gold[k] && pred[k] ? 1 : 0;
+                predicted += pred[k] ? 1 : 0;
+                actual += gold[k] ? 1 : 0;
+            }
+        }
+        Metrics.Prf prf = Metrics.Prf.of(tp, predicted, actual);
+        return new Level(prf.precision(), prf.recall(), prf.f1(), Double.NaN);
+    }
+
+    /** Every response flagged, every character flagged: the floor any detector must beat. */
+    public static Report flagEverything(List<LabeledRecord> records) {
+        List<RecordResult> all = new ArrayList<>();
+        for (LabeledRecord r : records) {
+            List<SentenceResult> whole = List.of(new SentenceResult(0, r.response().length(), new double[0], 1, true));
+            all.add(new RecordResult(r, whole, 1, true));
+        }
+        return report(all);
+    }
+}

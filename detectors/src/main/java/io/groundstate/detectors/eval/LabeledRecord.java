@@ -1,0 +1,83 @@
+package io.groundstate.detectors.eval;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One labeled answer in the RAGTruth-style format (see shared/data/README.md). */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record LabeledRecord(@JsonProperty("id") String id,
+                            @JsonProperty("source_id") String sourceId,
+                            @JsonProperty("task_type") String taskType,
+                            @JsonProperty("model") String model,
+                            @JsonProperty("question") String question,
+                            @JsonProperty("context") String context,
+                            @JsonProperty("response") String response,
+                            @JsonProperty("labels") List<Span> labels) {
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Span(@JsonProperty("start") int start, @JsonProperty("end") int end,
+                       @JsonProperty("text") String text, @JsonProperty("label_type") String labelType) {
+    }
+
+    public boolean hallucinated() {
+        return labels != null && !labels.isEmpty();
+    }
+
+    public List<Span> spans() {
+        return labels == null ? List.of() : labels;
+    }
+
+    /** Reads a JSON-lines file; a bad line is an error naming the line, since labels must not be guessed. */
+    public static List<LabeledRecord> read(Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<LabeledRecord> out = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = in.readLine()) != null) {
+                n++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                LabeledRecord r;
+                try {
+                    r = json.readValue(line, LabeledRecord.class);
+                } catch (JsonProcessingException e) {
+                    throw new IOException(file + ":" + n + ": not a labeled record: " + e.getOriginalMessage(), e);
+                }
+                r.validate(file + ":" + n);
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    void validate(String where) throws IOException {
+        if (id == null || response == null || context == null) {
+            throw new IOException(where + ": id, context and response are required");
+        }
+        for (Span s : spans()) {
+            if (s.start < 0 || s.end > response.length() || s.start > s.end) {
+                throw new IOException(where + ": label [" + s.start + ", " + s.end + ") lies outside the response of "
+                        + response.length() + " characters");
+            }
+        }
+    }
+
+    public String task() {
+        return taskType == null || taskType.isBlank() ? "unknown" : taskType;
+    }
+
+    public String source() {
+        return sourceId == null || sourceId.isBlank() ? id : sourceId;
+    }
+}

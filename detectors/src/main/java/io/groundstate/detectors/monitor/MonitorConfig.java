@@ -1,0 +1,26 @@
+package io.groundstate.detectors.monitor;
+
+/**
+ * Settings of the per-request monitor that are not fitted.
+ *
+ * @param perturbationTokens content tokens removed one at a time per sentence (0 turns perturbation off)
+ * @param attributeTop       tokens reported as pulling a sentence away
+ * @param clusterCosine      cosine above which context sentences share a semantic state
+ * @param beta               inverse temperature of the occupation softmax
+ * @param maxBasisStates     context sentences kept per request
+ * @param windowWords        context sentences longer than this are cut into windows
+ * @param maxPendingDeltas   out-of-order deltas held before a gap is skipped
+ * @param alertText          whether alerts carry the sentence text
+ */
+public record MonitorConfig(int perturbationTokens, int attributeTop, double clusterCosine, double beta,
+                            int maxBasisStates, int windowWords, int maxPendingDeltas, boolean alertText) {
+
+    public static MonitorConfig defaults() {
+        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true);
+    }
+
+    public MonitorConfig withPerturbationTokens(int n) {
+        return new MonitorConfig(n, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
+                maxPendingDeltas, alertText);
+    }
+}

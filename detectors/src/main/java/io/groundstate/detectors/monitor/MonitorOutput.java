@@ -1,0 +1,34 @@
+package io.groundstate.detectors.monitor;
+
+import java.util.List;
+
+/** What the monitor emits: span scores, alerts and one verdict per request. */
+public sealed interface MonitorOutput {
+    String requestId();
+
+    enum AlertKind { UNGROUNDED_SPAN, FRAGILE_STATE, DRIFT }
+
+    enum Severity { INFO, WARNING, CRITICAL }
+
+    /** A token that pulled its sentence away from the context, with offsets in the response. */
+    record Attribution(String token, int start, int end) {
+    }
+
+    record SpanScore(String requestId, String app, String model, int sentenceIndex, int start, int end,
+                     String text, double[] features, String state, String transition, double probability,
+                     boolean flagged, List<Attribution> attributed, String nearestChunkId,
+                     double nearestSimilarity, long eventTime) implements MonitorOutput {
+    }
+
+    record Alert(String alertId, String requestId, String app, String model, AlertKind kind, Severity severity,
+                 double score, double threshold, String text, int start, int end, List<Attribution> attributed,
+                 String nearestChunkId, Double nearestSimilarity, String detectorVersion, String modelVersion,
+                 long eventTime, long emitTime) implements MonitorOutput {
+    }
+
+    record Verdict(String requestId, String app, String model, boolean hallucinated, double probability,
+                   double threshold, int sentences, int flaggedSentences, int alerts, String finishReason,
+                   int tokenGaps, int duplicateDeltas, int unusableChunks, String detectorVersion,
+                   String modelVersion, long eventTime) implements MonitorOutput {
+    }
+}

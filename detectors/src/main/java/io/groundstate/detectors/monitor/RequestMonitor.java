@@ -1,0 +1,558 @@
+package io.groundstate.detectors.monitor;
+
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.Thresholds;
+import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.monitor.MonitorEvent.ContextChunk;
+import io.groundstate.detectors.monitor.MonitorEvent.RequestFinished;
+import io.groundstate.detectors.monitor.MonitorEvent.RequestStarted;
+import io.groundstate.detectors.monitor.MonitorEvent.SpanEmbedding;
+import io.groundstate.detectors.monitor.MonitorEvent.TokenAlternative;
+import io.groundstate.detectors.monitor.MonitorEvent.TokenDelta;
+import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
+import io.groundstate.detectors.monitor.MonitorOutput.Attribution;
+import io.groundstate.detectors.monitor.MonitorOutput.Severity;
+import io.groundstate.detectors.monitor.RequestState.SentenceRecord;
+import io.groundstate.detectors.physics.Basis;
+import io.groundstate.detectors.physics.BasisState;
+import io.groundstate.detectors.physics.Clustering;
+import io.groundstate.detectors.physics.Drift;
+import io.groundstate.detectors.physics.Grounding;
+import io.groundstate.detectors.physics.Perturbation;
+import io.groundstate.detectors.physics.RealityBasis;
+import io.groundstate.detectors.physics.SemanticStates;
+import io.groundstate.detectors.physics.Uncertainty;
+import io.groundstate.detectors.text.ContentToken;
+import io.groundstate.detectors.text.Lexicon;
+import io.groundstate.detectors.text.Sentence;
+import io.groundstate.detectors.text.SentenceSegmenter;
+import io.groundstate.detectors.text.StructuredText;
+import io.groundstate.detectors.vec.Vectors;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+/**
+ * The one implementation of detection. A deterministic state machine: {@link #process} applies one
+ * event to a request's state and returns what it emits. Streaming, replay and evaluation all drive it.
+ *
+ * <p>Events may come in any order a real stream produces: context after tokens (sentences wait
+ * for context, and are re-scored at the end when later context changed the basis), repeated
+ * deltas (ignored), gaps (held, then skipped when too many deltas queue behind them or the
+ * request ends), and no finish at all (the host calls {@link #expire}).
+ */
+public final class RequestMonitor {
+    public static final String DETECTOR_VERSION = "groundstate-detectors/1";
+    private static final int MAX_SENTENCE_CHARS = 800;
+
+    private final Encoder encoder;
+    private final Combiner combiner;
+    private final MonitorConfig config;
+    private final LongSupplier emitClock;
+
+    /**
+     * @param emitClock supplies alert emit times; replay passes event time through it so output is deterministic
+     */
+    public RequestMonitor(Encoder encoder, Combiner combiner, MonitorConfig config, LongSupplier emitClock) {
+        this.encoder = encoder;
+        this.combiner = combiner;
+        this.config = config;
+        this.emitClock = emitClock;
+    }
+
+    public Combiner combiner() {
+        return combiner;
+    }
+
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    /** Applies one event; {@code state} may be null for a request not seen before. */
+    public List<MonitorOutput> process(RequestState state, MonitorEvent event) {
+        if (state.requestId == null) {
+            state.requestId = event.requestId();
+        } else if (!state.requestId.equals(event.requestId())) {
+            throw new IllegalArgumentException("event for " + event.requestId() + " given state of " + state.requestId);
+        }
+        state.lastEventTime = Math.max(state.lastEventTime, event.eventTime());
+        if (state.finished) {
+            state.duplicates += event instanceof TokenDelta ? 1 : 0;
+            return List.of(); // a late event after the verdict cannot change it
+        }
+        if (event instanceof RequestStarted e) {
+            state.app = nonBlank(e.app(), "unknown");
+            state.model = nonBlank(e.model(), "unknown");
+            state.prompt = e.prompt() == null || e.prompt().isBlank() ? null : e.prompt();
+            state.basisDirty |= state.prompt != null;
+        } else if (event instanceof ContextChunk e) {
+            addChunk(state, e);
+        } else if (event instanceof TokenDelta e) {
+            addDelta(state, e);
+        } else if (event instanceof SpanEmbedding e) {
+            addSpanEmbedding(state, e);
+        } else if (event instanceof RequestFinished e) {
+            state.finishReason = nonBlank(e.finishReason(), "stop");
+            state.finished = true;
+        }
+        return advance(state);
+    }
+
+    /** Ends a request that never finished (idle timeout): the verdict covers what arrived. */
+    public List<MonitorOutput> expire(RequestState state, String reason) {
+        if (state.finished) {
+            return List.of();
+        }
+        state.finished = true;
+        state.finishReason = reason;
+        return advance(state);
+    }
+
+    private static String nonBlank(String s, String fallback) {
+        return s == null || s.isBlank() ? fallback : s;
+    }
+
+    private void addChunk(RequestState state, ContextChunk e) {
+        for (RequestState.Chunk c : state.chunks) {
+            if (c.chunkId.equals(e.chunkId())) {
+                return; // a repeated chunk
+            }
+        }
+        boolean hasText = e.text() != null && !e.text().isBlank();
+        boolean usableVector = e.embedding() != null && encoder.id().equals(e.embeddingModel())
+                && e.embedding().length == encoder.dimension() && Vectors.allFinite(e.embedding())
+                && Vectors.norm(e.embedding()) > 0;
+        if (!hasText && !usableVector) {
+            state.unusableChunks++;
+            return;
+        }
+        RequestState.Chunk c = new RequestState.Chunk();
+        c.chunkId = e.chunkId();
+        c.rank = e.rank();
+        c.text = hasText ? e.text() : null;
+        c.embedding = !hasText ? Vectors.normalize(e.embedding()) : null;
+        state.chunks.add(c);
+        state.basisDirty = true;
+    }
+
+    private void addDelta(RequestState state, TokenDelta e) {
+        if (e.index() < state.nextIndex || state.pending.containsKey(e.index())) {
+            state.duplicates++;
+            return;
+        }
+        RequestState.Delta d = new RequestState.Delta();
+        d.text = e.text() == null ? "" : e.text();
+        d.eventTime = e.eventTime();
+        if (e.logprob() != null && Double.isFinite(e.logprob())) {
+            d.logprob = e.logprob();
+        }
+        List<TokenAlternative> alts = e.topAlternatives();
+        if (alts != null && !alts.isEmpty()) {
+            d.entropy = Uncertainty.entropy(alts.stream().mapToDouble(TokenAlternative::logprob).toArray());
+        }
+        state.pending.put(e.index(), d);
+        drain(state, false);
+    }
+
+    private void drain(RequestState state, boolean skipGaps) {
+        StringBuilder response = new StringBuilder(state.response);
+        while (!state.pending.isEmpty()) {
+            long first = state.pending.firstKey();
+            if (first != state.nextIndex) {
+                if (!skipGaps && state.pending.size() <= config.maxPendingDeltas()) {
+                    break;
+                }
+                state.gaps += (int) (first - state.nextIndex);
+                state.nextIndex = first;
+            }
+            RequestState.Delta d = state.pending.pollFirstEntry().getValue();
+            RequestState.Mark m = new RequestState.Mark();
+            m.start = response.length();
+            response.append(d.text);
+            m.end = response.length();
+            m.logprob = d.logprob;
+            m.entropy = d.entropy;
+            m.eventTime = d.eventTime;
+            state.marks.add(m);
+            state.nextIndex++;
+        }
+        state.response = response.toString();
+    }
+
+    private void addSpanEmbedding(RequestState state, SpanEmbedding e) {
+        if (!encoder.id().equals(e.embeddingModel()) || e.embedding() == null
+                || e.embedding().length != encoder.dimension() || !Vectors.allFinite(e.embedding())
+                || Vectors.norm(e.embedding()) == 0 || e.start() < 0 || e.end() <= e.start()) {
+            state.unusableChunks++;
+            return;
+        }
+        RequestState.AppSpan s = new RequestState.AppSpan();
+        s.start = e.start();
+        s.end = e.end();
+        s.embedding = Vectors.normalize(e.embedding());
+        state.spanEmbeddings.add(s);
+    }
+
+    private List<MonitorOutput> advance(RequestState state) {
+        if (state.finished) {
+            drain(state, true);
+        }
+        SentenceSegmenter seg = SentenceSegmenter.resume(state.response, state.committed, state.sentences.size(),
+                MAX_SENTENCE_CHARS);
+        List<Sentence> fresh = new ArrayList<>(seg.append(""));
+        if (state.finished) {
+            fresh.addAll(seg.flush());
+        }
+        state.committed = seg.committed();
+        for (Sentence s : fresh) {
+            SentenceRecord r = new SentenceRecord();
+            r.index = s.index();
+            r.start = s.start();
+            r.end = s.end();
+            r.eventTime = lastTokenTime(state, s.end());
+            state.sentences.add(r);
+        }
+        List<MonitorOutput> out = new ArrayList<>();
+        boolean hasContext = !state.chunks.isEmpty();
+        if (hasContext && state.basisDirty) {
+            rebuildBasis(state);
+        }
+        if (hasContext) {
+            boolean stale = state.finished && state.sentences.stream()
+                    .anyMatch(r -> r.scoredWith >= 0 && r.scoredWith != state.basisVersion);
+            if (stale) {
+                resetDrift(state);
+            }
+            List<SentenceRecord> todo = state.sentences.stream()
+                    .filter(r -> stale || r.scoredWith < 0).toList();
+            if (!todo.isEmpty()) {
+                score(state, todo, out);
+            }
+        }
+        if (state.finished) {
+            out.add(verdict(state));
+        }
+        return out;
+    }
+
+    private static long lastTokenTime(RequestState state, int end) {
+        long t = state.lastEventTime;
+        for (RequestState.Mark m : state.marks) {
+            if (m.end >= end && m.start < end) {
+                return m.eventTime;
+            }
+        }
+        return t;
+    }
+
+    private static void resetDrift(RequestState state) {
+        state.cusum = 0;
+        state.driftArmed = true;
+        state.previousState = Integer.MIN_VALUE;
+        state.previousVector = null;
+        state.runningSum = null;
+    }
+
+    private void rebuildBasis(RequestState state) {
+        List<RequestState.Chunk> chunks = new ArrayList<>(state.chunks);
+        chunks.sort((a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank) : a.chunkId.compareTo(b.chunkId));
+        List<String> texts = new ArrayList<>();
+        List<String> owners = new ArrayList<>();
+        List<Integer> ranks = new ArrayList<>();
+        List<BasisState> states = new ArrayList<>();
+        for (RequestState.Chunk c : chunks) {
+            if (c.text == null) {
+                states.add(new BasisState(c.chunkId, c.rank, null, c.embedding));
+                continue;
+            }
+            for (String piece : basisTexts(c.text)) {
+                if (texts.size() + states.size() >= config.maxBasisStates()) {
+                    break;
+                }
+                texts.add(piece);
+                owners.add(c.chunkId);
+                ranks.add(c.rank);
+            }
+        }
+        boolean withQuestion = state.prompt != null;
+        List<ZeroPointProbe> probes = zeroPointProbes(texts);
+        List<String> batch = new ArrayList<>(texts);
+        probes.forEach(p -> batch.add(p.perturbed));
+        if (withQuestion) {
+            batch.add(state.prompt);
+        }
+        float[][] vs = encoder.embed(batch);
+        for (int i = 0; i < texts.size(); i++) {
+            states.add(new BasisState(owners.get(i), ranks.get(i), texts.get(i), vs[i]));
+        }
+        float[][] vectors = states.stream().map(BasisState::vector).toArray(float[][]::new);
+        int[] cluster = Clustering.agglomerate(vectors, config.clusterCosine());
+        state.basis = states;
+        state.cluster = cluster;
+        state.centroids = Clustering.centroids(vectors, cluster);
+        state.question = withQuestion ? vs[batch.size() - 1] : null;
+        Basis basis = basis(state);
+        double[] floors = new double[probes.size()];
+        for (int i = 0; i < probes.size(); i++) {
+            floors[i] = basis.energy(vs[texts.size() + i]);
+        }
+        Arrays.sort(floors);
+        state.zeroPoint = floors.length == 0 ? 0 : floors[floors.length / 2];
+        state.basisVersion++;
+        state.basisDirty = false;
+    }
+
+    private record ZeroPointProbe(String perturbed) {
+    }
+
+    /**
+     * The per-request zero point: the energy that a context sentence has once one of its content
+     * words is removed, i.e. the floor that even a faithful restatement sits at with this encoder.
+     */
+    private static List<ZeroPointProbe> zeroPointProbes(List<String> texts) {
+        List<ZeroPointProbe> probes = new ArrayList<>();
+        for (String t : texts) {
+            if (probes.size() >= 5) {
+                break;
+            }
+            List<ContentToken> tokens = Lexicon.contentTokens(t);
+            if (tokens.size() < 4) {
+                continue;
+            }
+            ContentToken longest = tokens.stream().max((a, b) -> Integer.compare(a.surface().length(),
+                    b.surface().length())).orElseThrow();
+            probes.add(new ZeroPointProbe(Perturbation.without(t, longest)));
+        }
+        return probes;
+    }
+
+    /** Context text as basis states: records flattened into statements, sentences, long ones windowed. */
+    private List<String> basisTexts(String chunkText) {
+        List<String> out = new ArrayList<>();
+        for (Sentence s : SentenceSegmenter.split(StructuredText.toStatements(chunkText))) {
+            String[] words = s.text().split("\\s+");
+            if (words.length <= config.windowWords()) {
+                out.add(s.text());
+                continue;
+            }
+            int stride = Math.max(1, config.windowWords() * 3 / 4);
+            for (int from = 0; from < words.length; from += stride) {
+                int to = Math.min(words.length, from + config.windowWords());
+                out.add(String.join(" ", Arrays.asList(words).subList(from, to)));
+                if (to == words.length) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    static Basis basis(RequestState state) {
+        return new Basis(state.basis, state.cluster, state.centroids, state.question, state.zeroPoint);
+    }
+
+    private Set<String> vocabulary(RequestState state) {
+        Set<String> vocab = new HashSet<>();
+        for (RequestState.Chunk c : state.chunks) {
+            if (c.text != null) {
+                vocab.addAll(Lexicon.vocabulary(c.text));
+            }
+        }
+        if (state.prompt != null) {
+            vocab.addAll(Lexicon.vocabulary(state.prompt));
+        }
+        return vocab;
+    }
+
+    private record Pending(SentenceRecord record, String text, List<ContentToken> tokens,
+                           RealityBasis.Result reality, List<ContentToken> perturbed, int vectorAt,
+                           float[] appVector) {
+    }
+
+    private void score(RequestState state, List<SentenceRecord> todo, List<MonitorOutput> out) {
+        Basis basis = basis(state);
+        Set<String> vocab = vocabulary(state);
+        List<String> batch = new ArrayList<>();
+        List<Pending> pending = new ArrayList<>();
+        for (SentenceRecord r : todo) {
+            String text = state.response.substring(r.start, r.end);
+            List<ContentToken> tokens = Lexicon.contentTokens(text);
+            RealityBasis.Result reality = RealityBasis.check(tokens, vocab);
+            List<ContentToken> perturbed = Perturbation.candidates(tokens, reality.unsupported(),
+                    config.perturbationTokens());
+            float[] appVector = appVector(state, r);
+            int at = batch.size();
+            if (appVector == null) {
+                batch.add(text);
+            }
+            for (ContentToken t : perturbed) {
+                batch.add(Perturbation.without(text, t));
+            }
+            pending.add(new Pending(r, text, tokens, reality, perturbed, at, appVector));
+        }
+        float[][] vs = batch.isEmpty() ? new float[0][] : encoder.embed(batch);
+        Thresholds th = combiner.thresholds();
+        for (Pending p : pending) {
+            int k = p.vectorAt;
+            float[] s = p.appVector != null ? p.appVector : vs[k++];
+            Grounding.Result g = Grounding.score(s, basis, config.beta());
+            double[] perturbedEnergies = new double[p.perturbed.size()];
+            for (int i = 0; i < perturbedEnergies.length; i++) {
+                perturbedEnergies[i] = basis.energy(vs[k++]);
+            }
+            Perturbation.Result pr = Perturbation.result(g.energy(), perturbedEnergies, p.perturbed,
+                    config.attributeTop());
+            double calibrated = g.energy() - basis.zeroPoint();
+            int z = SemanticStates.assign(s, basis, basis.zeroPoint() + th.nullEnergy());
+            String transition;
+            double excessJump;
+            boolean indirect;
+            if (state.previousVector == null) {
+                transition = "first";
+                excessJump = 0;
+                indirect = z == SemanticStates.NULL;
+            } else {
+                double jump = 1 - Vectors.cos(s, state.previousVector);
+                double licensed = SemanticStates.licensed(state.previousState, z, basis);
+                excessJump = Double.isNaN(licensed) ? jump : Math.max(0, jump - licensed);
+                indirect = Double.isNaN(licensed) || jump > licensed + 2 * Math.max(basis.zeroPoint(), 0.05);
+                transition = indirect ? "indirect" : "direct";
+            }
+            state.cusum = Drift.cusum(state.cusum, calibrated, th.driftKappa());
+            state.runningSum = add(state.runningSum, s);
+            double driftAngle = basis.centroid() == null ? 0
+                    : Vectors.angle(Vectors.normalize(state.runningSum), basis.centroid());
+            Uncertainty.Result u = Uncertainty.over(uncertaintyStats(state), p.record.start, p.record.end);
+
+            double[] f = new double[Features.NAMES.size()];
+            f[0] = g.energy();
+            f[1] = calibrated;
+            f[2] = g.margin();
+            f[3] = g.entropy();
+            f[4] = pr.gain();
+            f[5] = pr.fragility();
+            f[6] = p.reality.ratio();
+            f[7] = Math.log1p(p.reality.unsupportedNumbers());
+            f[8] = Math.log1p(p.reality.unsupportedNames());
+            f[9] = Math.log1p(p.reality.unsupportedWords());
+            f[10] = z == SemanticStates.NULL ? 1 : 0;
+            f[11] = indirect ? 1 : 0;
+            f[12] = excessJump;
+            f[13] = state.cusum;
+            f[14] = driftAngle;
+            f[15] = u.present() ? u.minLogprob() : 0;
+            f[16] = u.present() ? u.meanEntropy() : 0;
+            f[17] = Math.log1p(p.tokens.size());
+            f[18] = Math.log1p(p.record.index);
+
+            double prob = combiner.probability(f);
+            SentenceRecord r = p.record;
+            r.probability = prob;
+            r.flagged = prob >= th.sentence();
+            r.scoredWith = state.basisVersion;
+            state.previousVector = s;
+            state.previousState = z;
+
+            List<Attribution> attributed = attributions(p, pr, r.start);
+            BasisState nearest = basis.states().get(g.nearest());
+            out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
+                    p.text, f, SemanticStates.name(z), transition, prob, r.flagged, attributed, nearest.chunkId(),
+                    g.nearestSimilarity(), r.eventTime));
+            if (r.flagged) {
+                Severity sev = prob >= th.critical() ? Severity.CRITICAL : Severity.WARNING;
+                alert(state, out, AlertKind.UNGROUNDED_SPAN, sev, prob, th.sentence(), p.text, r, attributed,
+                        nearest.chunkId(), g.nearestSimilarity());
+            }
+            if (pr.gain() >= th.fragileGain()) {
+                alert(state, out, AlertKind.FRAGILE_STATE, Severity.WARNING, pr.gain(), th.fragileGain(), p.text, r,
+                        attributed, nearest.chunkId(), g.nearestSimilarity());
+            }
+            if (state.cusum > th.driftH() && state.driftArmed) {
+                state.driftArmed = false;
+                alert(state, out, AlertKind.DRIFT, Severity.WARNING, state.cusum, th.driftH(), p.text, r,
+                        attributed, nearest.chunkId(), g.nearestSimilarity());
+            } else if (state.cusum == 0) {
+                state.driftArmed = true;
+            }
+        }
+    }
+
+    /** Localisation: lexically unsupported tokens first, then those whose removal most lowered the energy. */
+    private List<Attribution> attributions(Pending p, Perturbation.Result pr, int offset) {
+        List<Attribution> out = new ArrayList<>();
+        Set<Integer> seen = new HashSet<>();
+        for (ContentToken t : p.reality.unsupported()) {
+            if (seen.add(t.start())) {
+                out.add(new Attribution(t.surface(), offset + t.start(), offset + t.end()));
+            }
+        }
+        for (ContentToken t : pr.attributed()) {
+            if (seen.add(t.start())) {
+                out.add(new Attribution(t.surface(), offset + t.start(), offset + t.end()));
+            }
+        }
+        return out;
+    }
+
+    private static float[] appVector(RequestState state, SentenceRecord r) {
+        for (RequestState.AppSpan s : state.spanEmbeddings) {
+            if (s.start == r.start && s.end == r.end) {
+                return s.embedding;
+            }
+        }
+        return null;
+    }
+
+    private static List<Uncertainty.TokenStats> uncertaintyStats(RequestState state) {
+        List<Uncertainty.TokenStats> out = new ArrayList<>(state.marks.size());
+        for (RequestState.Mark m : state.marks) {
+            out.add(new Uncertainty.TokenStats(m.start, m.end, m.logprob, m.entropy));
+        }
+        return out;
+    }
+
+    private static float[] add(float[] acc, float[] v) {
+        float[] out = acc == null ? new float[v.length] : acc.clone();
+        for (int i = 0; i < v.length; i++) {
+            out[i] += v[i];
+        }
+        return out;
+    }
+
+    private void alert(RequestState state, List<MonitorOutput> out, AlertKind kind, Severity severity, double score,
+                       double threshold, String text, SentenceRecord r, List<Attribution> attributed,
+                       String chunkId, double similarity) {
+        String id = alertId(state.requestId, kind, r.start, r.end);
+        if (!state.alertIds.add(id)) {
+            return; // re-scoring found what was already reported
+        }
+        state.alerts++;
+        out.add(new MonitorOutput.Alert(id, state.requestId, state.app, state.model, kind, severity, score, threshold,
+                config.alertText() ? text : null, r.start, r.end, attributed, chunkId, similarity, DETECTOR_VERSION,
+                encoder.id(), r.eventTime, emitClock.getAsLong()));
+    }
+
+    /** Deterministic: the same request, kind and span give the same id, so consumers can de-duplicate. */
+    public static String alertId(String requestId, AlertKind kind, int start, int end) {
+        String key = requestId + "\u0000" + kind + "\u0000" + start + "\u0000" + end;
+        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private MonitorOutput.Verdict verdict(RequestState state) {
+        double[] ps = state.sentences.stream().filter(r -> r.scoredWith >= 0)
+                .mapToDouble(r -> r.probability).toArray();
+        double p = Combiner.responseProbability(ps);
+        double threshold = combiner.thresholds().response();
+        int flagged = (int) state.sentences.stream().filter(r -> r.flagged).count();
+        return new MonitorOutput.Verdict(state.requestId, state.app, state.model, p >= threshold, p, threshold,
+                state.sentences.size(), flagged, state.alerts, state.finishReason, state.gaps, state.duplicates,
+                state.unusableChunks, DETECTOR_VERSION, encoder.id(), state.lastEventTime);
+    }
+
+}

@@ -1,0 +1,113 @@
+package io.groundstate.detectors.monitor;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groundstate.detectors.physics.BasisState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything the monitor knows about one request. Plain fields so that it serialises as it is
+ * (it lives in a state store between events).
+ */
+public final class RequestState {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    public String requestId;
+    public String app = "unknown";
+    public String model = "unknown";
+    public String prompt;
+    public boolean finished;
+    public String finishReason;
+    public long lastEventTime;
+
+    public List<Chunk> chunks = new ArrayList<>();
+    public TreeMap<Long, Delta> pending = new TreeMap<>();
+    public long nextIndex;
+    public String response = "";
+    public List<Mark> marks = new ArrayList<>();
+    public int committed;
+    public List<SentenceRecord> sentences = new ArrayList<>();
+    public List<AppSpan> spanEmbeddings = new ArrayList<>();
+
+    public List<BasisState> basis;
+    public int[] cluster;
+    public float[][] centroids;
+    public float[] question;
+    public double zeroPoint;
+    public int basisVersion;
+    public boolean basisDirty;
+
+    public double cusum;
+    public boolean driftArmed = true;
+    public int previousState = Integer.MIN_VALUE;
+    public float[] previousVector;
+    public float[] runningSum;
+
+    public int gaps;
+    public int duplicates;
+    public int unusableChunks;
+    public int alerts;
+    public Set<String> alertIds = new TreeSet<>();
+
+    public static final class Chunk {
+        public String chunkId;
+        public int rank;
+        public String text;
+        public float[] embedding;
+    }
+
+    public static final class Delta {
+        public String text;
+        public double logprob = Double.NaN;
+        public double entropy = Double.NaN;
+        public long eventTime;
+    }
+
+    /** Where each received delta landed in the response. */
+    public static final class Mark {
+        public int start;
+        public int end;
+        public double logprob = Double.NaN;
+        public double entropy = Double.NaN;
+        public long eventTime;
+    }
+
+    public static final class SentenceRecord {
+        public int index;
+        public int start;
+        public int end;
+        public long eventTime;
+        public int scoredWith = -1;
+        public double probability;
+        public boolean flagged;
+    }
+
+    public static final class AppSpan {
+        public int start;
+        public int end;
+        public float[] embedding;
+    }
+
+    public byte[] toBytes() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static RequestState fromBytes(byte[] bytes) {
+        try {
+            return JSON.readValue(bytes, RequestState.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt request state: " + e.getMessage(), e);
+        }
+    }
+}

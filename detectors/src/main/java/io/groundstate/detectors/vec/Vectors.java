@@ -1,0 +1,77 @@
+package io.groundstate.detectors.vec;
+
+/** Vector maths on the unit sphere. */
+public final class Vectors {
+    private Vectors() {
+    }
+
+    public static double dot(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new IllegalArgumentException("dimension mismatch: " + a.length + " vs " + b.length);
+        }
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    public static double norm(float[] a) {
+        return Math.sqrt(dot(a, a));
+    }
+
+    /** A unit copy of a; throws for a zero or non-finite vector. */
+    public static float[] normalize(float[] a) {
+        double n = norm(a);
+        if (!(n > 0) || Double.isInfinite(n)) {
+            throw new IllegalArgumentException("cannot normalise a zero or non-finite vector");
+        }
+        float[] out = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = (float) (a[i] / n);
+        }
+        return out;
+    }
+
+    /** Cosine of two unit vectors, clamped to [-1, 1]. */
+    public static double cos(float[] a, float[] b) {
+        return Math.max(-1.0, Math.min(1.0, dot(a, b)));
+    }
+
+    /** Angle in radians between two unit vectors: a metric, unlike 1 - cos. */
+    public static double angle(float[] a, float[] b) {
+        return Math.acos(cos(a, b));
+    }
+
+    /** Weighted mean, normalised; null when all weights are zero. */
+    public static float[] weightedCentroid(float[][] vs, double[] w) {
+        if (vs.length == 0) {
+            return null;
+        }
+        double[] acc = new double[vs[0].length];
+        double total = 0;
+        for (int i = 0; i < vs.length; i++) {
+            total += w[i];
+            for (int d = 0; d < acc.length; d++) {
+                acc[d] += w[i] * vs[i][d];
+            }
+        }
+        if (total <= 0) {
+            return null;
+        }
+        float[] out = new float[acc.length];
+        for (int d = 0; d < acc.length; d++) {
+            out[d] = (float) acc[d];
+        }
+        return norm(out) > 0 ? normalize(out) : null;
+    }
+
+    public static boolean allFinite(float[] a) {
+        for (float x : a) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,272 @@
+package io.groundstate.detectors.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.calib.Thresholds;
+import io.groundstate.detectors.monitor.MonitorEvent.ContextChunk;
+import io.groundstate.detectors.monitor.MonitorEvent.RequestFinished;
+import io.groundstate.detectors.monitor.MonitorEvent.RequestStarted;
+import io.groundstate.detectors.monitor.MonitorEvent.SpanEmbedding;
+import io.groundstate.detectors.monitor.MonitorEvent.TokenDelta;
+import io.groundstate.detectors.monitor.MonitorOutput.Alert;
+import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
+import io.groundstate.detectors.monitor.MonitorOutput.SpanScore;
+import io.groundstate.detectors.monitor.MonitorOutput.Verdict;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class RequestMonitorTest {
+    static final String ID = "r1";
+    static final String CONTEXT = "The Eiffel Tower is in Paris. It was completed in 1889. It is 330 metres tall.";
+    static final String RESPONSE = "The Eiffel Tower is in Paris. It was completed in 1925 by Gustave Eiffel. It is 330 metres tall.";
+
+    static Combiner combiner() {
+        return new Combiner(new Combiner.Weights("test", "hashing/test", "hand-set", List.of("unsupported_ratio",
+                "calibrated_energy"), new double[] {0.2, 0.2}, new double[] {0.2, 0.2}, new double[] {3, 1}, -1,
+                new Thresholds(0.6, 0.8, 0.6, 0.05, 0.1, 0.3, 0.3)));
+    }
+
+    final HashingEncoder encoder = new HashingEncoder();
+    final RequestMonitor monitor = new RequestMonitor(encoder, combiner(), MonitorConfig.defaults(), () -> 42L);
+
+    static List<TokenDelta> deltas(String text, int wordsPerDelta) {
+        List<TokenDelta> out = new ArrayList<>();
+        String[] parts = text.split("(?<= )");
+        for (int i = 0, idx = 0; i < parts.length; i += wordsPerDelta, idx++) {
+            out.add(new TokenDelta(ID, 100 + idx, idx, String.join("", List.of(parts).subList(i,
+                    Math.min(parts.length, i + wordsPerDelta)))));
+        }
+        return out;
+    }
+
+    static RequestStarted started() {
+        return new RequestStarted(ID, 1, "app", "gen", "Where is the Eiffel Tower?", Map.of());
+    }
+
+    static ContextChunk chunk() {
+        return new ContextChunk(ID, 2, "c0", 0, CONTEXT, null, null);
+    }
+
+    static RequestFinished finished() {
+        return new RequestFinished(ID, 1000, "stop");
+    }
+
+    List<MonitorOutput> run(List<MonitorEvent> events) {
+        RequestState state = new RequestState();
+        List<MonitorOutput> out = new ArrayList<>();
+        for (MonitorEvent e : events) {
+            out.addAll(monitor.process(state, e));
+        }
+        return out;
+    }
+
+    static List<MonitorEvent> inOrder() {
+        List<MonitorEvent> es = new ArrayList<>(List.of(started(), chunk()));
+        es.addAll(deltas(RESPONSE, 2));
+        es.add(finished());
+        return es;
+    }
+
+    /** The latest score of each sentence. */
+    static Map<Integer, SpanScore> finalScores(List<MonitorOutput> out) {
+        Map<Integer, SpanScore> m = new TreeMap<>();
+        out.stream().filter(o -> o instanceof SpanScore).map(o -> (SpanScore) o).forEach(s -> m.put(s.sentenceIndex(), s));
+        return m;
+    }
+
+    static Verdict verdict(List<MonitorOutput> out) {
+        List<Verdict> vs = out.stream().filter(o -> o instanceof Verdict).map(o -> (Verdict) o).toList();
+        assertEquals(1, vs.size(), "exactly one verdict");
+        return vs.get(0);
+    }
+
+    static List<Alert> alerts(List<MonitorOutput> out) {
+        return out.stream().filter(o -> o instanceof Alert).map(o -> (Alert) o).toList();
+    }
+
+    @Test
+    void flagsTheSentenceWithTheSwappedYearAndLocalisesIt() {
+        List<MonitorOutput> out = run(inOrder());
+        Map<Integer, SpanScore> scores = finalScores(out);
+        assertEquals(3, scores.size());
+        assertFalse(scores.get(0).flagged());
+        assertTrue(scores.get(1).flagged());
+        assertFalse(scores.get(2).flagged());
+        List<String> tokens = scores.get(1).attributed().stream().map(MonitorOutput.Attribution::token).toList();
+        assertTrue(tokens.contains("1925") && tokens.contains("Gustave"), tokens.toString());
+        MonitorOutput.Attribution year = scores.get(1).attributed().get(0);
+        assertEquals(year.token(), RESPONSE.substring(year.start(), year.end()));
+        Verdict v = verdict(out);
+        assertTrue(v.hallucinated());
+        assertEquals(1, v.flaggedSentences());
+        Alert a = alerts(out).stream().filter(x -> x.kind() == AlertKind.UNGROUNDED_SPAN).findFirst().orElseThrow();
+        assertEquals("It was completed in 1925 by Gustave Eiffel.", a.text());
+        assertEquals(RequestMonitor.alertId(ID, AlertKind.UNGROUNDED_SPAN, a.start(), a.end()), a.alertId());
+        assertEquals(42L, a.emitTime());
+    }
+
+    @Test
+    void sentencesAreScoredAsSoonAsTheyEndNotAtTheFinish() {
+        RequestState state = new RequestState();
+        monitor.process(state, started());
+        monitor.process(state, chunk());
+        List<MonitorOutput> early = new ArrayList<>();
+        for (TokenDelta d : deltas("The Eiffel Tower is in Paris. It was", 1)) {
+            early.addAll(monitor.process(state, d));
+        }
+        assertEquals(1, finalScores(early).size(), "the first sentence is scored before the request ends");
+        assertTrue(early.stream().noneMatch(o -> o instanceof Verdict));
+    }
+
+    @Test
+    void contextAfterTokensGivesTheSameScores() {
+        List<MonitorEvent> late = new ArrayList<>(List.of(started()));
+        late.addAll(deltas(RESPONSE, 2));
+        late.add(chunk());
+        late.add(finished());
+        assertScoresEqual(run(inOrder()), run(late));
+    }
+
+    @Test
+    void contextArrivingMidAnswerRescoresAtTheEnd() {
+        ContextChunk first = new ContextChunk(ID, 2, "c0", 0, "The Eiffel Tower is in Paris.", null, null);
+        ContextChunk second = new ContextChunk(ID, 3, "c1", 1, "It was completed in 1889. It is 330 metres tall.", null, null);
+        List<MonitorEvent> es = new ArrayList<>(List.of(started(), first));
+        es.addAll(deltas(RESPONSE, 2));
+        es.add(second);
+        es.add(finished());
+        List<MonitorOutput> out = run(es);
+        Map<Integer, SpanScore> scores = finalScores(out);
+        assertFalse(scores.get(2).flagged(), "the height is supported once the second chunk arrived");
+        assertEquals(1, verdict(out).flaggedSentences());
+        List<String> ids = alerts(out).stream().map(Alert::alertId).toList();
+        assertEquals(ids.size(), ids.stream().distinct().count(), "no alert is emitted twice");
+    }
+
+    @Test
+    void duplicateDeltasAreIgnoredAndCounted() {
+        List<MonitorEvent> es = new ArrayList<>(inOrder());
+        List<TokenDelta> ds = deltas(RESPONSE, 2);
+        es.add(5, ds.get(0));
+        es.add(7, ds.get(2));
+        List<MonitorOutput> out = run(es);
+        assertScoresEqual(run(inOrder()), out);
+        assertEquals(2, verdict(out).duplicateDeltas());
+    }
+
+    @Test
+    void outOfOrderDeltasAreReassembled() {
+        List<TokenDelta> ds = new ArrayList<>(deltas(RESPONSE, 2));
+        Collections.reverse(ds);
+        List<MonitorEvent> es = new ArrayList<>(List.of(started(), chunk()));
+        es.addAll(ds);
+        es.add(finished());
+        List<MonitorOutput> out = run(es);
+        assertScoresEqual(run(inOrder()), out);
+        assertEquals(0, verdict(out).tokenGaps());
+    }
+
+    @Test
+    void aGapIsSkippedAtTheEndAndCounted() {
+        List<TokenDelta> ds = deltas(RESPONSE, 2);
+        List<MonitorEvent> es = new ArrayList<>(List.of(started(), chunk()));
+        for (int i = 0; i < ds.size(); i++) {
+            if (i != 3) {
+                es.add(ds.get(i));
+            }
+        }
+        es.add(finished());
+        List<MonitorOutput> out = run(es);
+        Verdict v = verdict(out);
+        assertEquals(1, v.tokenGaps());
+        assertTrue(v.sentences() >= 2, "text after the gap is still scored");
+    }
+
+    @Test
+    void aRequestThatNeverFinishesExpires() {
+        RequestState state = new RequestState();
+        List<MonitorOutput> out = new ArrayList<>();
+        List<MonitorEvent> es = inOrder();
+        for (MonitorEvent e : es.subList(0, es.size() - 1)) {
+            out.addAll(monitor.process(state, e));
+        }
+        assertTrue(out.stream().noneMatch(o -> o instanceof Verdict));
+        out.addAll(monitor.expire(state, "idle_timeout"));
+        Verdict v = verdict(out);
+        assertEquals("idle_timeout", v.finishReason());
+        assertEquals(3, v.sentences(), "the unterminated last sentence is scored too");
+        assertEquals(List.of(), monitor.expire(state, "idle_timeout"));
+        assertEquals(List.of(), monitor.process(state, finished()), "a late finish changes nothing");
+    }
+
+    @Test
+    void stateSurvivesSerialisationMidStream() {
+        List<MonitorEvent> es = inOrder();
+        List<MonitorOutput> straight = run(es);
+        RequestState state = new RequestState();
+        List<MonitorOutput> out = new ArrayList<>();
+        for (int i = 0; i < es.size(); i++) {
+            out.addAll(monitor.process(state, es.get(i)));
+            state = RequestState.fromBytes(state.toBytes());
+        }
+        assertScoresEqual(straight, out);
+        assertEquals(alerts(straight).stream().map(Alert::alertId).toList(), alerts(out).stream().map(Alert::alertId).toList());
+    }
+
+    @Test
+    void unusableChunksAreCountedNotUsed() {
+        List<MonitorEvent> es = new ArrayList<>(inOrder());
+        es.add(2, new ContextChunk(ID, 2, "empty", 1, "   ", null, null));
+        es.add(3, new ContextChunk(ID, 2, "foreign", 2, null, new float[128], "other-model"));
+        es.add(4, new ContextChunk(ID, 2, "nan", 3, null, nanVector(), "hashing/test"));
+        List<MonitorOutput> out = run(es);
+        assertEquals(3, verdict(out).unusableChunks());
+        assertScoresEqual(run(inOrder()), out);
+    }
+
+    static float[] nanVector() {
+        float[] v = new float[128];
+        v[3] = Float.NaN;
+        return v;
+    }
+
+    @Test
+    void theAppsOwnSentenceEmbeddingIsReusedWhenItsModelMatches() {
+        List<MonitorEvent> es = new ArrayList<>(inOrder());
+        float[] v = new HashingEncoder().embed(List.of("The Eiffel Tower is in Paris."))[0];
+        es.add(2, new SpanEmbedding(ID, 3, 0, 29, v, "hashing/test"));
+        run(inOrder());
+        int without = encoder.embedded;
+        encoder.embedded = 0;
+        run(es);
+        assertEquals(without - 1, encoder.embedded);
+    }
+
+    @Test
+    void noContextMeansNoScoresButAVerdict() {
+        List<MonitorEvent> es = new ArrayList<>(List.of(started()));
+        es.addAll(deltas(RESPONSE, 3));
+        es.add(finished());
+        List<MonitorOutput> out = run(es);
+        assertEquals(0, finalScores(out).size());
+        assertFalse(verdict(out).hallucinated());
+    }
+
+    static void assertScoresEqual(List<MonitorOutput> a, List<MonitorOutput> b) {
+        Map<Integer, SpanScore> x = finalScores(a);
+        Map<Integer, SpanScore> y = finalScores(b);
+        assertEquals(x.keySet(), y.keySet());
+        for (int k : x.keySet()) {
+            assertEquals(x.get(k).probability(), y.get(k).probability(), 1e-9, "sentence " + k);
+            assertEquals(x.get(k).start(), y.get(k).start());
+            assertEquals(x.get(k).end(), y.get(k).end());
+        }
+    }
+}

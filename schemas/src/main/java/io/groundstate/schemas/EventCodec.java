@@ -1,0 +1,131 @@
+package io.groundstate.schemas;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Reads and writes input events in both wire forms: Avro single-object encoding (it starts with the
+ * bytes C3 01) and flat JSON with a "kind" field. The form is detected from the bytes.
+ */
+public final class EventCodec {
+    public static final Map<String, Class<? extends SpecificRecord>> KINDS = Map.of(
+            "request_started", RequestStarted.class,
+            "context_chunk", ContextChunk.class,
+            "token_delta", TokenDelta.class,
+            "span_embedding", SpanEmbedding.class,
+            "request_finished", RequestFinished.class);
+
+    private EventCodec() {
+    }
+
+    public static String kindOf(Object payload) {
+        for (Map.Entry<String, Class<? extends SpecificRecord>> e : KINDS.entrySet()) {
+            if (e.getValue().isInstance(payload)) {
+                return e.getKey();
+            }
+        }
+        throw new SchemaException("not an event payload: " + payload.getClass().getName());
+    }
+
+    public static boolean isAvro(byte[] bytes) {
+        return bytes.length >= 2 && (bytes[0] & 0xFF) == 0xC3 && bytes[1] == 0x01;
+    }
+
+    /** Decodes either form; throws SchemaException with the reason for anything else. */
+    public static Event decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new SchemaException("empty record");
+        }
+        if (isAvro(bytes)) {
+            try {
+                return Event.getDecoder().decode(bytes);
+            } catch (MissingSchemaException e) {
+                throw new SchemaException("Avro record written with an unknown schema (fingerprint not registered)", e);
+            } catch (BadHeaderException e) {
+                throw new SchemaException("bad Avro single-object header", e);
+            } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+                throw new SchemaException("truncated or corrupt Avro record: " + e.getMessage(), e);
+            }
+        }
+        return fromJson(utf8(bytes));
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new SchemaException("neither Avro single-object encoding nor UTF-8 JSON (invalid UTF-8)");
+        }
+    }
+
+    public static Event fromJson(String text) {
+        JsonNode node;
+        try {
+            node = JsonForm.JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new SchemaException("not JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new SchemaException("expected a JSON object, got " + JsonForm.describe(node));
+        }
+        JsonNode kind = node.get("kind");
+        if (kind == null || !kind.isTextual()) {
+            throw new SchemaException("missing \"kind\": one of " + KINDS.keySet());
+        }
+        Class<? extends SpecificRecord> type = KINDS.get(kind.asText());
+        if (type == null) {
+            throw new SchemaException("unknown kind \"" + kind.asText() + "\": expected one of " + KINDS.keySet());
+        }
+        ObjectNode payload = ((ObjectNode) node).deepCopy();
+        JsonNode requestId = payload.remove("request_id");
+        JsonNode eventTime = payload.remove("event_time");
+        payload.remove("kind");
+        if (requestId == null || !requestId.isTextual() || requestId.asText().isBlank()) {
+            throw new SchemaException(kind.asText() + ".request_id: expected a non-blank string, got "
+                    + JsonForm.describe(requestId));
+        }
+        return Event.newBuilder()
+                .setRequestId(requestId.asText())
+                .setEventTime(JsonForm.timestamp(eventTime, kind.asText() + ".event_time"))
+                .setPayload(JsonForm.fromJson(payload, type, kind.asText()))
+                .build();
+    }
+
+    public static ObjectNode toJson(Event event) {
+        ObjectNode o = JsonForm.JSON.createObjectNode();
+        o.put("kind", kindOf(event.getPayload()));
+        o.put("request_id", event.getRequestId());
+        o.put("event_time", event.getEventTime().toEpochMilli());
+        o.setAll(JsonForm.toJson((SpecificRecord) event.getPayload()));
+        return o;
+    }
+
+    public static byte[] toJsonBytes(Event event) {
+        return toJson(event).toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static byte[] toAvro(Event event) {
+        try {
+            ByteBuffer b = Event.getEncoder().encode(event);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new SchemaException("cannot encode event: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.groundstate.streams.cli;
+
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.encoder.CachingEncoder;
+import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.encoder.EncoderSpec;
+import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
+import io.groundstate.detectors.monitor.MonitorConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that scores: which encoder, where it runs, which weights. */
+public final class EncoderOptions {
+    @Option(names = "--model", defaultValue = "all-minilm-l6-v2",
+            description = "Encoder: all-minilm-l6-v2, bge-small-en-v1.5-q, or the path of an .onnx file with "
+                    + "tokenizer.json beside it (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--device", defaultValue = "auto",
+            description = "auto, cpu, cuda or cuda:N; auto and cuda fall back to CPU with a warning (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Sentences per encoder run (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--weights", description = "Combiner weights JSON from calibrate (default: the shipped weights).")
+    Path weights;
+
+    @Option(names = "--perturbation-tokens", defaultValue = "8",
+            description = "Content tokens removed one at a time per sentence; 0 turns perturbation off (default: ${DEFAULT-VALUE}).")
+    int perturbationTokens;
+
+    Encoder openEncoder() {
+        return new CachingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize)), 50_000);
+    }
+
+    Combiner combiner() {
+        return weights == null ? Combiner.shipped() : Combiner.load(weights);
+    }
+
+    MonitorConfig monitorConfig() {
+        if (perturbationTokens < 0) {
+            throw new IllegalArgumentException("--perturbation-tokens must be 0 or more");
+        }
+        return MonitorConfig.defaults().withPerturbationTokens(perturbationTokens);
+    }
+}

@@ -1,0 +1,123 @@
+package io.groundstate.streams.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.groundstate.detectors.calib.Calibrator;
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.eval.Evaluation;
+import io.groundstate.detectors.eval.LabeledRecord;
+import io.groundstate.detectors.monitor.RequestMonitor;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Replays labeled records as the event streams an instrumented app would send, runs the monitor,",
+                "and reports response-level precision, recall, F1 and AUROC and span-level (character overlap)",
+                "precision, recall and F1, overall and per task type.",
+                "With --cv K the weights are refitted K times, each time on the other folds' sources, so no",
+                "record is scored by weights fitted on it."})
+public final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    EncoderOptions encoder;
+
+    @Option(names = "--data", required = true, description = "Labeled records, JSON lines (RAGTruth format).")
+    Path data;
+
+    @Option(names = "--json", description = "Print exactly one JSON object on stdout.")
+    boolean json;
+
+    @Option(names = "--cv", defaultValue = "0", description = "Cross-validate by source over K folds (0: score with the given weights).")
+    int folds;
+
+    @Option(names = "--ablation", description = "With --cv: add each detector family in turn and report each.")
+    boolean ablation;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Only the first N records (0: all).")
+    int limit;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed of the fold assignment (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (folds == 1 || folds < 0) {
+            throw new IllegalArgumentException("--cv must be 0 or at least 2");
+        }
+        if (ablation && folds == 0) {
+            throw new IllegalArgumentException("--ablation needs --cv K");
+        }
+        PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
+        List<LabeledRecord> records = LabeledRecord.read(data);
+        if (limit > 0 && records.size() > limit) {
+            records = records.subList(0, limit);
+        }
+        Combiner combiner = encoder.combiner();
+        List<Evaluation.RecordResult> results;
+        try (Encoder enc = encoder.openEncoder()) {
+            RequestMonitor monitor = new RequestMonitor(enc, combiner, encoder.monitorConfig(), () -> 0L);
+            results = Evaluation.run(records, monitor, new Progress(System.err, records.size(), "responses"));
+        }
+        Evaluation.Report baseline = Evaluation.flagEverything(records);
+        if (folds == 0) {
+            Evaluation.Report report = Evaluation.report(results);
+            if (json) {
+                out.println(ReportJson.JSON.writeValueAsString(ReportJson.toJson(report)));
+            } else {
+                ReportJson.table(out, "groundstate, weights " + combiner.version() + " (" + combiner.weights().fittedOn() + ")", report);
+                ReportJson.table(out, "flag everything (baseline)", baseline);
+            }
+            return 0;
+        }
+        List<List<String>> sets = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        if (ablation) {
+            List<String> acc = new ArrayList<>();
+            for (int i = 0; i < Features.FAMILIES.size(); i++) {
+                acc.addAll(Features.FAMILIES.get(i));
+                sets.add(List.copyOf(acc));
+                names.add(Features.FAMILY_NAMES.get(i));
+            }
+        } else {
+            sets.add(combiner.weights().features().size() > 2 ? combiner.weights().features() : Features.NAMES);
+            names.add("all features");
+        }
+        ObjectNode last = null;
+        ArrayNode rows = ReportJson.JSON.createArrayNode();
+        for (int i = 0; i < sets.size(); i++) {
+            List<Evaluation.RecordResult> oof = Calibrator.crossValidate(results, sets.get(i), folds, seed,
+                    combiner.thresholds());
+            Evaluation.Report report = Evaluation.report(oof);
+            last = ReportJson.toJson(report);
+            ObjectNode row = last.deepCopy();
+            row.put("features", names.get(i));
+            rows.add(row);
+            if (!json) {
+                ReportJson.table(out, names.get(i) + " (" + folds + "-fold CV by source)", report);
+            }
+        }
+        if (json) {
+            ObjectNode o = last;
+            o.put("cross_validation_folds", folds);
+            if (ablation) {
+                o.set("ablation", rows);
+            }
+            out.println(ReportJson.JSON.writeValueAsString(o));
+        } else {
+            ReportJson.table(out, "flag everything (baseline)", baseline);
+        }
+        return 0;
+    }
+}
