@@ -15,12 +15,22 @@ import java.util.TreeSet;
  * the result honestly by cross-validation over sources (answers to one source never straddle folds).
  */
 public final class Calibrator {
-    public static final double LAMBDA = 1.0;
+    public static final String VERSION = "2";
+    /** L2 penalties on standardised weights; the response model sees a tenth as many examples. */
+    public static final double SENTENCE_LAMBDA = 10.0;
+    public static final double RESPONSE_LAMBDA = 10.0;
 
     private Calibrator() {
     }
 
-    public static Combiner fit(List<RecordResult> data, List<String> features, String encoderId, String fittedOn,
+    /** Which features each stage uses. */
+    public record FeatureSets(List<String> sentence, List<String> response) {
+        public static FeatureSets shipped() {
+            return new FeatureSets(Features.NAMES, Features.SHIPPED_RESPONSE);
+        }
+    }
+
+    public static Combiner fit(List<RecordResult> data, FeatureSets sets, String encoderId, String fittedOn,
                                Thresholds base) {
         // Drift slack: the median calibrated energy of faithful sentences.
         List<Double> faithful = new ArrayList<>();
@@ -35,51 +45,69 @@ public final class Calibrator {
         double kappa = quantile(faithful, 0.5);
         Thresholds withKappa = new Thresholds(0.5, 0.75, 0.5, Double.MAX_VALUE, kappa, Double.MAX_VALUE,
                 base.nullEnergy());
-        List<RecordResult> cusumed = Evaluation.rescore(data, identity(withKappa));
+        List<RecordResult> cusumed = Evaluation.rescore(data, placeholder(withKappa));
 
-        int[] cols = features.stream().mapToInt(Features::index).toArray();
+        int[] cols = sets.sentence().stream().mapToInt(Features::index).toArray();
+        int[] rcols = sets.response().stream().mapToInt(n -> Features.index(Features.RESPONSE_NAMES, n)).toArray();
         List<double[]> xs = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
+        List<double[]> rxs = new ArrayList<>();
+        List<Integer> rys = new ArrayList<>();
         List<Double> gainsFaithful = new ArrayList<>();
         List<Double> maxCusumFaithful = new ArrayList<>();
         for (RecordResult r : cusumed) {
             boolean[] y = r.sentenceLabels();
             double maxCusum = 0;
+            List<double[]> rows = new ArrayList<>();
             for (int i = 0; i < y.length; i++) {
                 double[] f = r.sentences().get(i).features();
-                double[] row = new double[cols.length];
-                for (int c = 0; c < cols.length; c++) {
-                    row[c] = f[cols[c]];
-                }
-                xs.add(row);
+                rows.add(f);
+                xs.add(select(f, cols));
                 ys.add(y[i] ? 1 : 0);
                 if (!y[i]) {
                     gainsFaithful.add(f[Features.GAIN]);
                 }
                 maxCusum = Math.max(maxCusum, f[Features.CUSUM]);
             }
+            if (!rows.isEmpty()) {
+                rxs.add(select(Features.response(rows), rcols));
+                rys.add(r.record().hallucinated() ? 1 : 0);
+            }
             if (!r.record().hallucinated()) {
                 maxCusumFaithful.add(maxCusum);
             }
         }
-        LogisticRegression.Fit fit = LogisticRegression.fit(xs.toArray(double[][]::new),
-                ys.stream().mapToInt(Integer::intValue).toArray(), LAMBDA, 1.0);
+        LogisticRegression.Fit sentenceFit = LogisticRegression.fit(xs.toArray(double[][]::new),
+                ys.stream().mapToInt(Integer::intValue).toArray(), SENTENCE_LAMBDA, 1.0);
+        LogisticRegression.Fit responseFit = LogisticRegression.fit(rxs.toArray(double[][]::new),
+                rys.stream().mapToInt(Integer::intValue).toArray(), RESPONSE_LAMBDA, 1.0);
+        Combiner.Model sentence = new Combiner.Model(sets.sentence(), sentenceFit.mean(), sentenceFit.scale(),
+                sentenceFit.weights(), sentenceFit.bias());
+        Combiner.Model response = new Combiner.Model(sets.response(), responseFit.mean(), responseFit.scale(),
+                responseFit.weights(), responseFit.bias());
         Thresholds provisional = new Thresholds(0.5, 0.75, 0.5, quantile(gainsFaithful, 0.95), kappa,
                 quantile(maxCusumFaithful, 0.95), base.nullEnergy());
-        Combiner.Weights w = new Combiner.Weights("1", encoderId, fittedOn, features, fit.mean(), fit.scale(),
-                fit.weights(), fit.bias(), provisional);
-        List<RecordResult> scored = Evaluation.rescore(cusumed, new Combiner(w));
-        double response = bestResponseThreshold(scored);
-        double sentence = bestSentenceThreshold(scored);
-        Thresholds th = new Thresholds(sentence, sentence + (1 - sentence) / 2, response, provisional.fragileGain(),
-                kappa, provisional.driftH(), base.nullEnergy());
-        return new Combiner(new Combiner.Weights(w.version(), encoderId, fittedOn, features, fit.mean(), fit.scale(),
-                fit.weights(), fit.bias(), th));
+        List<RecordResult> scored = Evaluation.rescore(cusumed, new Combiner(new Combiner.Weights("1", encoderId,
+                fittedOn, sentence, response, provisional)));
+        double responseThreshold = bestResponseThreshold(scored);
+        double sentenceThreshold = bestSentenceThreshold(scored);
+        Thresholds th = new Thresholds(sentenceThreshold, sentenceThreshold + (1 - sentenceThreshold) / 2,
+                responseThreshold, provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy());
+        return new Combiner(new Combiner.Weights(VERSION, encoderId, fittedOn, sentence, response, th));
     }
 
-    private static Combiner identity(Thresholds th) {
-        return new Combiner(new Combiner.Weights("0", "", "", List.of(), new double[0], new double[0], new double[0],
-                0, th));
+    private static double[] select(double[] f, int[] cols) {
+        double[] row = new double[cols.length];
+        for (int c = 0; c < cols.length; c++) {
+            row[c] = f[cols[c]];
+        }
+        return row;
+    }
+
+    /** Only its thresholds matter: used to recompute CUSUM with a new slack before the models exist. */
+    private static Combiner placeholder(Thresholds th) {
+        Combiner.Model none = new Combiner.Model(List.of(), new double[0], new double[0], new double[0], 0);
+        return new Combiner(new Combiner.Weights("0", "", "", none, none, th));
     }
 
     static double bestResponseThreshold(List<RecordResult> scored) {
@@ -138,7 +166,7 @@ public final class Calibrator {
     }
 
     /** Out-of-fold predictions: each fold scored by a combiner fitted on the other folds' sources. */
-    public static List<RecordResult> crossValidate(List<RecordResult> data, List<String> features, int folds,
+    public static List<RecordResult> crossValidate(List<RecordResult> data, FeatureSets features, int folds,
                                                    long seed, Thresholds base) {
         List<String> sources = new ArrayList<>(new TreeSet<>(data.stream().map(r -> r.record().source()).toList()));
         Collections.shuffle(sources, new Random(seed));

@@ -12,9 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The calibrated combiner: standardised features, a logistic model, P(sentence unsupported).
+ * The calibrated combiner, in two stages of the same form (standardised features, a logistic model):
+ * P(sentence unsupported) from a sentence's features, which flags spans and raises alerts; and
+ * P(response hallucinated) from the response's aggregated evidence, which decides the verdict.
  * Logistic because it is monotone in each feature, its weights read as evidence, and it fits in
- * milliseconds on a few thousand labeled sentences. Weights and thresholds are a versioned JSON file.
+ * milliseconds on a few thousand labeled sentences. Weights and thresholds are one versioned JSON file.
  */
 public final class Combiner {
     public static final String DEFAULT_RESOURCE = "io/groundstate/detectors/combiner-weights.json";
@@ -22,31 +24,54 @@ public final class Combiner {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** One logistic model over named features. */
+    public record Model(@JsonProperty("features") List<String> features,
+                        @JsonProperty("mean") double[] mean,
+                        @JsonProperty("scale") double[] scale,
+                        @JsonProperty("weights") double[] weights,
+                        @JsonProperty("bias") double bias) {
+
+        int[] resolve(List<String> names) {
+            int n = features.size();
+            if (mean.length != n || scale.length != n || weights.length != n) {
+                throw new IllegalArgumentException("weights file: features, mean, scale and weights differ in length");
+            }
+            int[] index = new int[n];
+            for (int i = 0; i < n; i++) {
+                index[i] = Features.index(names, features.get(i));
+            }
+            return index;
+        }
+
+        double probability(double[] x, int[] index) {
+            double z = bias;
+            for (int i = 0; i < index.length; i++) {
+                z += weights[i] * (x[index[i]] - mean[i]) / scale[i];
+            }
+            return 1 / (1 + Math.exp(-z));
+        }
+    }
+
     /** The file's form. */
     public record Weights(@JsonProperty("version") String version,
                           @JsonProperty("encoder") String encoder,
                           @JsonProperty("fitted_on") String fittedOn,
-                          @JsonProperty("features") List<String> features,
-                          @JsonProperty("mean") double[] mean,
-                          @JsonProperty("scale") double[] scale,
-                          @JsonProperty("weights") double[] weights,
-                          @JsonProperty("bias") double bias,
+                          @JsonProperty("sentence") Model sentence,
+                          @JsonProperty("response") Model response,
                           @JsonProperty("thresholds") Thresholds thresholds) {
     }
 
     private final Weights w;
-    private final int[] index;
+    private final int[] sentenceIndex;
+    private final int[] responseIndex;
 
     public Combiner(Weights w) {
-        int n = w.features().size();
-        if (w.mean().length != n || w.scale().length != n || w.weights().length != n) {
-            throw new IllegalArgumentException("weights file: features, mean, scale and weights differ in length");
+        if (w.sentence() == null || w.response() == null || w.thresholds() == null) {
+            throw new IllegalArgumentException("weights file needs sentence, response and thresholds");
         }
         this.w = w;
-        this.index = new int[n];
-        for (int i = 0; i < n; i++) {
-            index[i] = Features.index(w.features().get(i));
-        }
+        this.sentenceIndex = w.sentence().resolve(Features.NAMES);
+        this.responseIndex = w.response().resolve(Features.RESPONSE_NAMES);
     }
 
     public static Combiner load(Path file) {
@@ -88,21 +113,13 @@ public final class Combiner {
         return w.version();
     }
 
-    public double probability(double[] features) {
-        double z = w.bias();
-        for (int i = 0; i < index.length; i++) {
-            double x = features[index[i]];
-            z += w.weights()[i] * (x - w.mean()[i]) / w.scale()[i];
-        }
-        return 1 / (1 + Math.exp(-z));
+    /** P(sentence unsupported) from a vector in the order of {@link Features#NAMES}. */
+    public double probability(double[] sentenceFeatures) {
+        return w.sentence().probability(sentenceFeatures, sentenceIndex);
     }
 
-    /** A response is as unsupported as its least supported sentence. */
-    public static double responseProbability(double[] sentenceProbabilities) {
-        double max = 0;
-        for (double p : sentenceProbabilities) {
-            max = Math.max(max, p);
-        }
-        return max;
+    /** P(response hallucinated) from its sentences' feature vectors, in order. */
+    public double responseProbability(List<double[]> sentenceFeatures) {
+        return w.response().probability(Features.response(sentenceFeatures), responseIndex);
     }
 }

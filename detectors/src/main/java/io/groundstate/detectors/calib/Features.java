@@ -13,6 +13,11 @@ public final class Features {
             "min_logprob", "mean_entropy",
             "length", "position");
 
+    /** Response-level evidence, aggregated from the sentences' features by {@link #response}. */
+    public static final List<String> RESPONSE_NAMES = List.of(
+            "unsupported_share", "max_unsupported_ratio", "total_unsupported", "max_unsupported_numbers",
+            "mean_calibrated_energy", "max_gain", "null_share", "final_drift_angle", "max_cusum", "min_logprob");
+
     public static final int ENERGY = 0;
     public static final int CALIBRATED_ENERGY = 1;
     public static final int GAIN = 4;
@@ -22,14 +27,53 @@ public final class Features {
     }
 
     public static int index(String name) {
-        int i = NAMES.indexOf(name);
+        return index(NAMES, name);
+    }
+
+    public static int index(List<String> names, String name) {
+        int i = names.indexOf(name);
         if (i < 0) {
-            throw new IllegalArgumentException("unknown feature " + name + "; known: " + NAMES);
+            throw new IllegalArgumentException("unknown feature " + name + "; known: " + names);
         }
         return i;
     }
 
-    /** Families, for the ablation: each adds the named features to those before it. */
+    /**
+     * A response is judged on all of its evidence, not only its worst sentence: above all the share
+     * of its content tokens that the context does not support.
+     */
+    public static double[] response(List<double[]> sentences) {
+        double[] r = new double[RESPONSE_NAMES.size()];
+        if (sentences.isEmpty()) {
+            return r;
+        }
+        double unsupported = 0;
+        double content = 0;
+        double energy = 0;
+        double nulls = 0;
+        double minLogprob = 0;
+        for (double[] f : sentences) {
+            double u = Math.expm1(f[7]) + Math.expm1(f[8]) + Math.expm1(f[9]);
+            unsupported += u;
+            content += Math.expm1(f[17]);
+            r[1] = Math.max(r[1], f[6]);
+            r[3] = Math.max(r[3], f[7]);
+            energy += f[CALIBRATED_ENERGY];
+            r[5] = Math.max(r[5], f[GAIN]);
+            nulls += f[10];
+            r[8] = Math.max(r[8], f[CUSUM]);
+            minLogprob = Math.min(minLogprob, f[15]);
+        }
+        r[0] = content == 0 ? 0 : unsupported / content;
+        r[2] = Math.log1p(unsupported);
+        r[4] = energy / sentences.size();
+        r[6] = nulls / sentences.size();
+        r[7] = sentences.get(sentences.size() - 1)[14];
+        r[9] = minLogprob;
+        return r;
+    }
+
+    /** Families, for the ablation: each adds the named sentence features to those before it. */
     public static final List<List<String>> FAMILIES = List.of(
             List.of("energy", "calibrated_energy", "margin", "entropy"),
             List.of("gain", "fragility"),
@@ -37,6 +81,19 @@ public final class Features {
             List.of("cusum", "drift_angle"),
             List.of("unsupported_ratio", "unsupported_numbers", "unsupported_names", "unsupported_words"),
             List.of("min_logprob", "mean_entropy", "length", "position"));
+
+    /** The same families' response-level evidence. */
+    public static final List<List<String>> RESPONSE_FAMILIES = List.of(
+            List.of("mean_calibrated_energy"),
+            List.of("max_gain"),
+            List.of("null_share"),
+            List.of("final_drift_angle", "max_cusum"),
+            List.of("unsupported_share", "max_unsupported_ratio", "total_unsupported", "max_unsupported_numbers"),
+            List.of("min_logprob"));
+
+    /** What the shipped weights use for the verdict: every family that carried evidence in cross-validation. */
+    public static final List<String> SHIPPED_RESPONSE = List.of("unsupported_share", "max_unsupported_ratio",
+            "total_unsupported", "max_unsupported_numbers", "mean_calibrated_energy", "final_drift_angle", "max_cusum");
 
     public static final List<String> FAMILY_NAMES = List.of(
             "grounding energy", "+ perturbation", "+ semantic states", "+ drift", "+ reality basis (lexical)",

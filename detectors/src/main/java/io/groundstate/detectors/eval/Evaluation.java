@@ -21,9 +21,10 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    public record SentenceResult(int start, int end, double[] features, double probability, boolean flagged) {
+    public record SentenceResult(int start, int end, double[] features, double probability, boolean flagged,
+                                 List<MonitorOutput.Attribution> attributed) {
         public SentenceResult with(double p, boolean f) {
-            return new SentenceResult(start, end, features, p, f);
+            return new SentenceResult(start, end, features, p, f, attributed);
         }
     }
 
@@ -56,7 +57,7 @@ public final class Evaluation {
                 for (MonitorOutput o : monitor.process(state, e)) {
                     if (o instanceof MonitorOutput.SpanScore s) {
                         sentences.put(s.sentenceIndex(), new SentenceResult(s.start(), s.end(), s.features(),
-                                s.probability(), s.flagged()));
+                                s.probability(), s.flagged(), s.attributed()));
                     } else if (o instanceof MonitorOutput.Verdict v) {
                         verdict = v;
                     }
@@ -79,16 +80,17 @@ public final class Evaluation {
         for (RecordResult r : results) {
             List<SentenceResult> ss = new ArrayList<>();
             double cusum = 0;
-            double[] ps = new double[r.sentences().size()];
-            for (int i = 0; i < ps.length; i++) {
-                SentenceResult s = r.sentences().get(i);
+            List<double[]> rows = new ArrayList<>();
+            for (SentenceResult s : r.sentences()) {
                 double[] f = s.features().clone();
                 cusum = Math.max(0, cusum + f[Features.CALIBRATED_ENERGY] - kappa);
                 f[Features.CUSUM] = cusum;
-                ps[i] = combiner.probability(f);
-                ss.add(new SentenceResult(s.start(), s.end(), f, ps[i], ps[i] >= combiner.thresholds().sentence()));
+                rows.add(f);
+                double ps = combiner.probability(f);
+                ss.add(new SentenceResult(s.start(), s.end(), f, ps, ps >= combiner.thresholds().sentence(),
+                        s.attributed()));
             }
-            double p = Combiner.responseProbability(ps);
+            double p = rows.isEmpty() ? 0 : combiner.responseProbability(rows);
             out.add(new RecordResult(r.record(), ss, p, p >= combiner.thresholds().response()));
         }
         return out;
@@ -164,7 +166,8 @@ public final class Evaluation {
     public static Report flagEverything(List<LabeledRecord> records) {
         List<RecordResult> all = new ArrayList<>();
         for (LabeledRecord r : records) {
-            List<SentenceResult> whole = List.of(new SentenceResult(0, r.response().length(), new double[0], 1, true));
+            List<SentenceResult> whole = List.of(new SentenceResult(0, r.response().length(), new double[0], 1, true,
+                    List.of()));
             all.add(new RecordResult(r, whole, 1, true));
         }
         return report(all);

@@ -454,6 +454,7 @@ public final class RequestMonitor {
             double prob = combiner.probability(f);
             SentenceRecord r = p.record;
             r.probability = prob;
+            r.features = f;
             r.flagged = prob >= th.sentence();
             r.scoredWith = state.basisVersion;
             state.previousVector = s;
@@ -545,9 +546,8 @@ public final class RequestMonitor {
     }
 
     private MonitorOutput.Verdict verdict(RequestState state) {
-        double[] ps = state.sentences.stream().filter(r -> r.scoredWith >= 0)
-                .mapToDouble(r -> r.probability).toArray();
-        double p = Combiner.responseProbability(ps);
+        List<double[]> scored = state.sentences.stream().filter(r -> r.scoredWith >= 0).map(r -> r.features).toList();
+        double p = scored.isEmpty() ? 0 : combiner.responseProbability(scored);
         double threshold = combiner.thresholds().response();
         int flagged = (int) state.sentences.stream().filter(r -> r.flagged).count();
         return new MonitorOutput.Verdict(state.requestId, state.app, state.model, p >= threshold, p, threshold,

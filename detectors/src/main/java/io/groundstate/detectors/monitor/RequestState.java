@@ -87,6 +87,7 @@ public final class RequestState {
         public int scoredWith = -1;
         public double probability;
         public boolean flagged;
+        public double[] features;
     }
 
     public static final class AppSpan {

@@ -113,16 +113,12 @@ public final class Lexicon {
         return vocab;
     }
 
-    /** 20 is also 8 (pm), 3.5 is also 3 and 4 (rounding), 1,500 is also 1.5 (thousand). */
+    /** 20 is also 8 (pm), 1,500 is also 1.5 (thousand). Rounding is not licensed: 3.5 stars is not four. */
     private static void addNumberVariants(String n, Set<String> vocab) {
         try {
             double v = Double.parseDouble(n);
             if (v >= 13 && v <= 24 && v == Math.rint(v)) {
                 vocab.add(Long.toString((long) v - 12));
-            }
-            if (v != Math.rint(v)) {
-                vocab.add(Long.toString((long) Math.floor(v)));
-                vocab.add(Long.toString((long) Math.ceil(v)));
             }
             for (double unit : new double[] {1e3, 1e6, 1e9}) {
                 if (v >= unit && v < unit * 1000) {

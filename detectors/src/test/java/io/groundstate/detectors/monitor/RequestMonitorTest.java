@@ -28,8 +28,11 @@ class RequestMonitorTest {
     static final String RESPONSE = "The Eiffel Tower is in Paris. It was completed in 1925 by Gustave Eiffel. It is 330 metres tall.";
 
     static Combiner combiner() {
-        return new Combiner(new Combiner.Weights("test", "hashing/test", "hand-set", List.of("unsupported_ratio",
-                "calibrated_energy"), new double[] {0.2, 0.2}, new double[] {0.2, 0.2}, new double[] {3, 1}, -1,
+        Combiner.Model sentence = new Combiner.Model(List.of("unsupported_ratio", "calibrated_energy"),
+                new double[] {0.2, 0.2}, new double[] {0.2, 0.2}, new double[] {3, 1}, -1);
+        Combiner.Model response = new Combiner.Model(List.of("max_unsupported_ratio"), new double[] {0.2},
+                new double[] {0.2}, new double[] {3}, -1);
+        return new Combiner(new Combiner.Weights("test", "hashing/test", "hand-set", sentence, response,
                 new Thresholds(0.6, 0.8, 0.6, 0.05, 0.1, 0.3, 0.3)));
     }
 

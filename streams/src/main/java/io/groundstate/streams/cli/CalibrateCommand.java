@@ -28,15 +28,27 @@ public final class CalibrateCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Where to write the weights JSON.")
     Path out;
 
-    @Option(names = "--features", split = ",", description = "Features to use (default: all): ${COMPLETION-CANDIDATES}",
+    @Option(names = "--features", split = ",", description = "Sentence features (default: all): ${COMPLETION-CANDIDATES}",
             completionCandidates = FeatureNames.class)
     List<String> features;
+
+    @Option(names = "--response-features", split = ",",
+            description = "Response features (default: the shipped set): ${COMPLETION-CANDIDATES}",
+            completionCandidates = ResponseFeatureNames.class)
+    List<String> responseFeatures;
 
     @Option(names = "--cv", defaultValue = "5", description = "Also report K-fold cross-validation by source (0: skip; default: ${DEFAULT-VALUE}).")
     int folds;
 
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the fold assignment (default: ${DEFAULT-VALUE}).")
     long seed;
+
+    static final class ResponseFeatureNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Features.RESPONSE_NAMES.iterator();
+        }
+    }
 
     static final class FeatureNames implements Iterable<String> {
         @Override
@@ -47,8 +59,11 @@ public final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<String> chosen = features == null ? Features.NAMES : features;
-        chosen.forEach(Features::index);
+        Calibrator.FeatureSets chosen = new Calibrator.FeatureSets(
+                features == null ? Features.NAMES : features,
+                responseFeatures == null ? Features.SHIPPED_RESPONSE : responseFeatures);
+        chosen.sentence().forEach(Features::index);
+        chosen.response().forEach(n -> Features.index(Features.RESPONSE_NAMES, n));
         if (folds == 1 || folds < 0) {
             throw new IllegalArgumentException("--cv must be 0 or at least 2");
         }
@@ -70,7 +85,8 @@ public final class CalibrateCommand implements Callable<Integer> {
                 data.getFileName() + " (" + records.size() + " responses)", prior.thresholds());
         fitted.save(out);
         System.out.println("weights written to " + out + ": thresholds " + fitted.thresholds());
-        System.out.println("standardised weights: " + Arrays.toString(fitted.weights().weights()));
+        System.out.println("sentence weights (standardised): " + Arrays.toString(fitted.weights().sentence().weights()));
+        System.out.println("response weights (standardised): " + Arrays.toString(fitted.weights().response().weights()));
         return 0;
     }
 }

@@ -48,6 +48,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", description = "Only the first N records (0: all).")
     int limit;
 
+    @Option(names = "--dump", description = "Also write every sentence's features, label and attributions as JSON lines (for analysis).")
+    Path dump;
+
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the fold assignment (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -70,6 +73,9 @@ public final class EvalCommand implements Callable<Integer> {
             RequestMonitor monitor = new RequestMonitor(enc, combiner, encoder.monitorConfig(), () -> 0L);
             results = Evaluation.run(records, monitor, new Progress(System.err, records.size(), "responses"));
         }
+        if (dump != null) {
+            FeatureDump.write(dump, results);
+        }
         Evaluation.Report baseline = Evaluation.flagEverything(records);
         if (folds == 0) {
             Evaluation.Report report = Evaluation.report(results);
@@ -81,19 +87,20 @@ public final class EvalCommand implements Callable<Integer> {
             }
             return 0;
         }
-        List<List<String>> sets = new ArrayList<>();
+        List<Calibrator.FeatureSets> sets = new ArrayList<>();
         List<String> names = new ArrayList<>();
         if (ablation) {
             List<String> acc = new ArrayList<>();
+            List<String> racc = new ArrayList<>();
             for (int i = 0; i < Features.FAMILIES.size(); i++) {
                 acc.addAll(Features.FAMILIES.get(i));
-                sets.add(List.copyOf(acc));
+                racc.addAll(Features.RESPONSE_FAMILIES.get(i));
+                sets.add(new Calibrator.FeatureSets(List.copyOf(acc), List.copyOf(racc)));
                 names.add(Features.FAMILY_NAMES.get(i));
             }
-        } else {
-            sets.add(combiner.weights().features().size() > 2 ? combiner.weights().features() : Features.NAMES);
-            names.add("all features");
         }
+        sets.add(Calibrator.FeatureSets.shipped());
+        names.add("shipped feature sets");
         ObjectNode last = null;
         ArrayNode rows = ReportJson.JSON.createArrayNode();
         for (int i = 0; i < sets.size(); i++) {
