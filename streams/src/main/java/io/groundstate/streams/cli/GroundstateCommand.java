@@ -30,6 +30,10 @@ public final class GroundstateCommand implements Runnable {
                 cmd.getErr().println("groundstate: " + ex.getMessage());
                 return 2;
             }
+            if (ex instanceof java.nio.file.NoSuchFileException) {
+                cmd.getErr().println("groundstate: no such file: " + ex.getMessage());
+                return 1;
+            }
             cmd.getErr().println("groundstate: " + ex.getMessage());
             return 1;
         });

@@ -16,7 +16,7 @@ final class Progress implements IntConsumer {
         this.err = err;
         this.total = total;
         this.what = what;
-        this.terminal = System.console() != null;
+        this.terminal = Boolean.getBoolean("groundstate.stderr.tty");
     }
 
     @Override

@@ -1,0 +1,141 @@
+package io.groundstate.streams.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, help, and the machine-readable outputs, with the real encoder. */
+class CommandLineTest {
+    static final Path SAMPLE = Path.of("src/test/resources/labeled-sample.jsonl");
+
+    record Run(int code, String out, String err) {
+    }
+
+    static synchronized Run run(String stdin, String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        InputStream in = System.in;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            int code = GroundstateCommand.execute(args);
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            System.setIn(in);
+        }
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String cmd : List.of("score", "eval", "calibrate")) {
+            Run r = run("", cmd, "--help");
+            assertEquals(0, r.code(), cmd);
+            assertTrue(r.out().contains("Usage: groundstate " + cmd), r.out());
+        }
+        assertEquals(0, run("", "--help").code());
+    }
+
+    @Test
+    void unusableArgumentsExitWithTwoAndSayWhy() {
+        Run missing = run("", "eval");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("Missing required option: '--data=<data>'"), missing.err());
+        assertEquals(2, run("", "frobnicate").code());
+        Run device = run("", "eval", "--data", SAMPLE.toString(), "--device", "tpu");
+        assertEquals(2, device.code());
+        assertTrue(device.err().contains("device must be auto, cpu, cuda or cuda:N"), device.err());
+        Run cv = run("", "eval", "--data", SAMPLE.toString(), "--cv", "1");
+        assertEquals(2, cv.code());
+    }
+
+    @Test
+    void unreadableOrMalformedDataExitsWithOne(@TempDir Path dir) throws Exception {
+        Run none = run("", "eval", "--data", dir.resolve("nope.jsonl").toString());
+        assertEquals(1, none.code());
+        Path bad = dir.resolve("bad.jsonl");
+        Files.writeString(bad, Files.readAllLines(SAMPLE).get(0) + "\n{\"id\": \"x\", \"response\": \n");
+        Run r = run("", "eval", "--data", bad.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("bad.jsonl:2: not a labeled record"), r.err());
+    }
+
+    @Test
+    void evalJsonIsExactlyOneObjectWithFractions() throws Exception {
+        Run r = run("", "eval", "--data", SAMPLE.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = ReportJson.JSON.readTree(r.out());
+        assertEquals(1, r.out().strip().lines().count(), "one line, one object");
+        assertEquals(6, j.get("responses").asInt());
+        for (String level : List.of("response_level", "span_level")) {
+            for (String m : List.of("precision", "recall", "f1")) {
+                double v = j.get(level).get(m).asDouble();
+                assertTrue(v >= 0 && v <= 1, level + "." + m + "=" + v);
+            }
+        }
+        double auroc = j.get("response_level").get("auroc").asDouble();
+        assertTrue(auroc >= 0 && auroc <= 1);
+        assertEquals(List.of("Data2txt", "QA", "Summary"), iterate(j.get("by_task")));
+        assertEquals(2, j.get("by_task").get("QA").get("responses").asInt());
+    }
+
+    static List<String> iterate(JsonNode o) {
+        List<String> names = new java.util.ArrayList<>();
+        o.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    @Test
+    void scoreJsonFlagsTheSwappedYearAndNamesIt() throws Exception {
+        String in = "{\"question\":\"When was the Eiffel Tower completed?\",\"context\":[\"The Eiffel Tower in Paris "
+                + "was completed in 1889. It is 330 metres tall.\"],\"response\":\"The Eiffel Tower is in Paris. It was "
+                + "completed in 1925 by Gustave Eiffel. It is 330 metres tall.\"}";
+        Run r = run(in, "score", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = ReportJson.JSON.readTree(r.out());
+        assertEquals(3, j.get("sentences").size());
+        JsonNode worst = j.get("sentences").get(1);
+        List<String> tokens = new java.util.ArrayList<>();
+        worst.get("attributed_tokens").forEach(t -> tokens.add(t.get("token").asText()));
+        assertTrue(tokens.contains("1925"), tokens.toString());
+        double pWorst = worst.get("probability").asDouble();
+        assertTrue(pWorst > j.get("sentences").get(0).get("probability").asDouble());
+        assertTrue(pWorst > j.get("sentences").get(2).get("probability").asDouble());
+        assertTrue(j.has("verdict"));
+    }
+
+    @Test
+    void scoreRejectsInputWithoutAResponse() {
+        Run r = run("{\"context\": \"x\"}", "score");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("needs a \"response\" string"), r.err());
+    }
+
+    @Test
+    void calibrateWritesWeightsThatEvalAccepts(@TempDir Path dir) throws Exception {
+        Path w = dir.resolve("w.json");
+        Run c = run("", "calibrate", "--data", SAMPLE.toString(), "--out", w.toString(), "--cv", "0");
+        assertEquals(0, c.code(), c.err());
+        JsonNode weights = ReportJson.JSON.readTree(w.toFile());
+        assertEquals(19, weights.get("sentence").get("features").size());
+        Run e = run("", "eval", "--data", SAMPLE.toString(), "--weights", w.toString(), "--json");
+        assertEquals(0, e.code(), e.err());
+        // Fitted and scored on the same six records: it must at least separate them.
+        assertTrue(ReportJson.JSON.readTree(e.out()).get("response_level").get("auroc").asDouble() > 0.5);
+    }
+}
