@@ -19,6 +19,7 @@ public final class Calibrator {
     /** L2 penalties on standardised weights; the response model sees a tenth as many examples. */
     public static final double SENTENCE_LAMBDA = 10.0;
     public static final double RESPONSE_LAMBDA = 10.0;
+    public static final double TOKEN_LAMBDA = 10.0;
 
     private Calibrator() {
     }
@@ -44,7 +45,7 @@ public final class Calibrator {
         }
         double kappa = quantile(faithful, 0.5);
         Thresholds withKappa = new Thresholds(0.5, 0.75, 0.5, Double.MAX_VALUE, kappa, Double.MAX_VALUE,
-                base.nullEnergy());
+                base.nullEnergy(), 1.0);
         List<RecordResult> cusumed = Evaluation.rescore(data, placeholder(withKappa));
 
         int[] cols = sets.sentence().stream().mapToInt(Features::index).toArray();
@@ -86,14 +87,36 @@ public final class Calibrator {
         Combiner.Model response = new Combiner.Model(sets.response(), responseFit.mean(), responseFit.scale(),
                 responseFit.weights(), responseFit.bias());
         Thresholds provisional = new Thresholds(0.5, 0.75, 0.5, quantile(gainsFaithful, 0.95), kappa,
-                quantile(maxCusumFaithful, 0.95), base.nullEnergy());
-        List<RecordResult> scored = Evaluation.rescore(cusumed, new Combiner(new Combiner.Weights("1", encoderId,
-                fittedOn, sentence, response, provisional)));
+                quantile(maxCusumFaithful, 0.95), base.nullEnergy(), 0.5);
+        Combiner.Model noTokens = new Combiner.Model(List.of(), new double[0], new double[0], new double[0], 0);
+        Combiner twoStage = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, noTokens,
+                provisional));
+        // The token model sees each sentence's probability from the sentence model just fitted.
+        List<double[]> txs = new ArrayList<>();
+        List<Integer> tys = new ArrayList<>();
+        for (RecordResult r : cusumed) {
+            for (SentenceResult s : r.sentences()) {
+                List<double[]> rows = Localisation.withSentenceProbability(s.tokens(), twoStage.probability(s.features()));
+                for (int i = 0; i < rows.size(); i++) {
+                    txs.add(rows.get(i));
+                    tys.add(Evaluation.tokenLabel(r.record(), s.tokens().get(i)) ? 1 : 0);
+                }
+            }
+        }
+        LogisticRegression.Fit tokenFit = LogisticRegression.fit(txs.toArray(double[][]::new),
+                tys.stream().mapToInt(Integer::intValue).toArray(), TOKEN_LAMBDA, 1.0);
+        Combiner.Model token = new Combiner.Model(Features.TOKEN_NAMES, tokenFit.mean(), tokenFit.scale(),
+                tokenFit.weights(), tokenFit.bias());
+        Combiner threeStage = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, token,
+                provisional));
+        List<RecordResult> scored = Evaluation.rescore(cusumed, threeStage);
         double responseThreshold = bestResponseThreshold(scored);
         double sentenceThreshold = bestSentenceThreshold(scored);
+        double tokenThreshold = bestTokenThreshold(scored, threeStage);
         Thresholds th = new Thresholds(sentenceThreshold, sentenceThreshold + (1 - sentenceThreshold) / 2,
-                responseThreshold, provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy());
-        return new Combiner(new Combiner.Weights(VERSION, encoderId, fittedOn, sentence, response, th));
+                responseThreshold, provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy(),
+                tokenThreshold);
+        return new Combiner(new Combiner.Weights(VERSION, encoderId, fittedOn, sentence, response, token, th));
     }
 
     private static double[] select(double[] f, int[] cols) {
@@ -107,7 +130,7 @@ public final class Calibrator {
     /** Only its thresholds matter: used to recompute CUSUM with a new slack before the models exist. */
     private static Combiner placeholder(Thresholds th) {
         Combiner.Model none = new Combiner.Model(List.of(), new double[0], new double[0], new double[0], 0);
-        return new Combiner(new Combiner.Weights("0", "", "", none, none, th));
+        return new Combiner(new Combiner.Weights("0", "", "", none, none, none, th));
     }
 
     static double bestResponseThreshold(List<RecordResult> scored) {
@@ -125,6 +148,7 @@ public final class Calibrator {
         return bestT;
     }
 
+    /** Alerts are about sentences, so their threshold maximises sentence-level F1. */
     static double bestSentenceThreshold(List<RecordResult> scored) {
         double best = -1;
         double bestT = 0.5;
@@ -134,6 +158,41 @@ public final class Calibrator {
             List<RecordResult> rs = scored.stream().map(r -> new RecordResult(r.record(),
                     r.sentences().stream().map(s -> s.with(s.probability(), s.probability() >= t)).toList(),
                     r.probability(), r.predicted())).toList();
+            double f1 = Evaluation.sentenceF1(rs);
+            if (f1 > best) {
+                best = f1;
+                bestT = t;
+            }
+        }
+        return bestT;
+    }
+
+    /** Localised spans are judged by character overlap, so their threshold maximises span-level F1. */
+    static double bestTokenThreshold(List<RecordResult> scored, Combiner combiner) {
+        List<double[]> probabilities = new ArrayList<>();
+        List<Double> all = new ArrayList<>();
+        for (RecordResult r : scored) {
+            for (SentenceResult s : r.sentences()) {
+                double[] tp = Localisation.withSentenceProbability(s.tokens(), s.probability()).stream()
+                        .mapToDouble(combiner::tokenProbability).toArray();
+                probabilities.add(tp);
+                for (double p : tp) {
+                    all.add(p);
+                }
+            }
+        }
+        double best = -1;
+        double bestT = 0.5;
+        for (double t : candidates(all.stream().mapToDouble(Double::doubleValue).toArray())) {
+            int k = 0;
+            List<RecordResult> rs = new ArrayList<>();
+            for (RecordResult r : scored) {
+                List<SentenceResult> ss = new ArrayList<>();
+                for (SentenceResult s : r.sentences()) {
+                    ss.add(s.withSpans(Localisation.spans(r.record().response(), s.tokens(), probabilities.get(k++), t)));
+                }
+                rs.add(new RecordResult(r.record(), ss, r.probability(), r.predicted()));
+            }
             double f1 = Evaluation.report(rs).spanLevel().f1();
             if (f1 > best) {
                 best = f1;

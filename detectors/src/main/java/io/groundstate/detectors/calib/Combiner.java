@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The calibrated combiner, in two stages of the same form (standardised features, a logistic model):
- * P(sentence unsupported) from a sentence's features, which flags spans and raises alerts; and
- * P(response hallucinated) from the response's aggregated evidence, which decides the verdict.
+ * The calibrated combiner, three models of the same form (standardised features, a logistic model):
+ * P(sentence unsupported) from a sentence's features, which raises alerts; P(token unsupported),
+ * which localises the unsupported words; and P(response hallucinated) from the response's
+ * aggregated evidence, which decides the verdict.
  * Logistic because it is monotone in each feature, its weights read as evidence, and it fits in
  * milliseconds on a few thousand labeled sentences. Weights and thresholds are one versioned JSON file.
  */
@@ -58,20 +59,23 @@ public final class Combiner {
                           @JsonProperty("fitted_on") String fittedOn,
                           @JsonProperty("sentence") Model sentence,
                           @JsonProperty("response") Model response,
+                          @JsonProperty("token") Model token,
                           @JsonProperty("thresholds") Thresholds thresholds) {
     }
 
     private final Weights w;
     private final int[] sentenceIndex;
     private final int[] responseIndex;
+    private final int[] tokenIndex;
 
     public Combiner(Weights w) {
-        if (w.sentence() == null || w.response() == null || w.thresholds() == null) {
-            throw new IllegalArgumentException("weights file needs sentence, response and thresholds");
+        if (w.sentence() == null || w.response() == null || w.token() == null || w.thresholds() == null) {
+            throw new IllegalArgumentException("weights file needs sentence, response, token and thresholds");
         }
         this.w = w;
         this.sentenceIndex = w.sentence().resolve(Features.NAMES);
         this.responseIndex = w.response().resolve(Features.RESPONSE_NAMES);
+        this.tokenIndex = w.token().resolve(Features.TOKEN_NAMES);
     }
 
     public static Combiner load(Path file) {
@@ -116,6 +120,11 @@ public final class Combiner {
     /** P(sentence unsupported) from a vector in the order of {@link Features#NAMES}. */
     public double probability(double[] sentenceFeatures) {
         return w.sentence().probability(sentenceFeatures, sentenceIndex);
+    }
+
+    /** P(token unsupported) from a vector in the order of {@link Features#TOKEN_NAMES}. */
+    public double tokenProbability(double[] tokenFeatures) {
+        return w.token().probability(tokenFeatures, tokenIndex);
     }
 
     /** P(response hallucinated) from its sentences' feature vectors, in order. */

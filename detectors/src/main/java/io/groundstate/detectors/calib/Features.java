@@ -18,6 +18,12 @@ public final class Features {
             "unsupported_share", "max_unsupported_ratio", "total_unsupported", "max_unsupported_numbers",
             "mean_calibrated_energy", "max_gain", "null_share", "final_drift_angle", "max_cusum", "min_logprob");
 
+    /** Evidence about one content token, for localising the unsupported words of a sentence. */
+    public static final List<String> TOKEN_NAMES = List.of(
+            "unsupported", "number", "name", "delta", "perturbed", "log_length", "unsupported_neighbours",
+            "sentence_logit", "sentence_unsupported_ratio", "sentence_calibrated_energy");
+    public static final int TOKEN_SENTENCE_LOGIT = 7;
+
     public static final int ENERGY = 0;
     public static final int CALIBRATED_ENERGY = 1;
     public static final int GAIN = 4;

@@ -10,7 +10,8 @@ package io.groundstate.detectors.calib;
  * @param driftKappa   CUSUM slack: calibrated energy tolerated per sentence
  * @param driftH       CUSUM alarm level
  * @param nullEnergy   calibrated energy above which a sentence sits in the null state
+ * @param token        P(token unsupported) at which a token is part of a localised span
  */
 public record Thresholds(double sentence, double critical, double response, double fragileGain,
-                         double driftKappa, double driftH, double nullEnergy) {
+                         double driftKappa, double driftH, double nullEnergy, double token) {
 }

@@ -2,6 +2,8 @@ package io.groundstate.detectors.eval;
 
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.Localisation;
+import io.groundstate.detectors.calib.Localisation.TokenEvidence;
 import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
@@ -22,9 +24,14 @@ public final class Evaluation {
     }
 
     public record SentenceResult(int start, int end, double[] features, double probability, boolean flagged,
-                                 List<MonitorOutput.Attribution> attributed) {
+                                 List<MonitorOutput.Attribution> attributed, List<MonitorOutput.Attribution> spans,
+                                 List<TokenEvidence> tokens) {
         public SentenceResult with(double p, boolean f) {
-            return new SentenceResult(start, end, features, p, f, attributed);
+            return new SentenceResult(start, end, features, p, f, attributed, spans, tokens);
+        }
+
+        public SentenceResult withSpans(List<MonitorOutput.Attribution> s) {
+            return new SentenceResult(start, end, features, probability, flagged, attributed, s, tokens);
         }
     }
 
@@ -57,7 +64,7 @@ public final class Evaluation {
                 for (MonitorOutput o : monitor.process(state, e)) {
                     if (o instanceof MonitorOutput.SpanScore s) {
                         sentences.put(s.sentenceIndex(), new SentenceResult(s.start(), s.end(), s.features(),
-                                s.probability(), s.flagged(), s.attributed()));
+                                s.probability(), s.flagged(), s.attributed(), s.spans(), s.tokens()));
                     } else if (o instanceof MonitorOutput.Verdict v) {
                         verdict = v;
                     }
@@ -87,8 +94,11 @@ public final class Evaluation {
                 f[Features.CUSUM] = cusum;
                 rows.add(f);
                 double ps = combiner.probability(f);
+                double[] tp = Localisation.withSentenceProbability(s.tokens(), ps).stream()
+                        .mapToDouble(combiner::tokenProbability).toArray();
                 ss.add(new SentenceResult(s.start(), s.end(), f, ps, ps >= combiner.thresholds().sentence(),
-                        s.attributed()));
+                        s.attributed(), Localisation.spans(r.record().response(), s.tokens(), tp,
+                        combiner.thresholds().token()), s.tokens()));
             }
             double p = rows.isEmpty() ? 0 : combiner.responseProbability(rows);
             out.add(new RecordResult(r.record(), ss, p, p >= combiner.thresholds().response()));
@@ -104,6 +114,33 @@ public final class Evaluation {
 
     public record Report(int responses, Level responseLevel, Level spanLevel, Map<String, TaskReport> byTask,
                          double meanWithinTaskAuroc) {
+    }
+
+    /** Sentence-level F1: flagged sentences against sentences that overlap a labeled span. */
+    public static double sentenceF1(List<RecordResult> results) {
+        long tp = 0;
+        long predicted = 0;
+        long actual = 0;
+        for (RecordResult r : results) {
+            boolean[] y = r.sentenceLabels();
+            for (int i = 0; i < y.length; i++) {
+                boolean f = r.sentences().get(i).flagged();
+                tp += f && y[i] ? 1 : 0;
+                predicted += f ? 1 : 0;
+                actual += y[i] ? 1 : 0;
+            }
+        }
+        return Metrics.Prf.of(tp, predicted, actual).f1();
+    }
+
+    /** Token labels: a content token is unsupported when it overlaps a labeled span. */
+    public static boolean tokenLabel(LabeledRecord record, TokenEvidence t) {
+        for (LabeledRecord.Span l : record.spans()) {
+            if (l.start() < t.end() && l.end() > t.start()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Report report(List<RecordResult> results) {
@@ -141,7 +178,7 @@ public final class Evaluation {
         return new Level(prf.precision(), prf.recall(), prf.f1(), Metrics.auroc(score, act));
     }
 
-    /** Character overlap, micro-averaged: flagged sentences against labeled spans. */
+    /** Character overlap, micro-averaged: localised spans against labeled spans. */
     static Level spanLevel(List<RecordResult> rs) {
         long tp = 0;
         long predicted = 0;
@@ -150,7 +187,7 @@ public final class Evaluation {
             int n = r.record().response().length();
             boolean[] gold = Metrics.cover(n, r.record().spans().stream()
                     .map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));
-            boolean[] pred = Metrics.cover(n, r.sentences().stream().filter(SentenceResult::flagged)
+            boolean[] pred = Metrics.cover(n, r.sentences().stream().flatMap(s -> s.spans().stream())
                     .map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));
             for (int k = 0; k < n; k++) {
                 tp += gold[k] && pred[k] ? 1 : 0;
@@ -167,7 +204,7 @@ public final class Evaluation {
         List<RecordResult> all = new ArrayList<>();
         for (LabeledRecord r : records) {
             List<SentenceResult> whole = List.of(new SentenceResult(0, r.response().length(), new double[0], 1, true,
-                    List.of()));
+                    List.of(), List.of(new MonitorOutput.Attribution(r.response(), 0, r.response().length())), List.of()));
             all.add(new RecordResult(r, whole, 1, true));
         }
         return report(all);

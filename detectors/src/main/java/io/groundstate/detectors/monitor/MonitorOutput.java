@@ -1,5 +1,6 @@
 package io.groundstate.detectors.monitor;
 
+import io.groundstate.detectors.calib.Localisation.TokenEvidence;
 import java.util.List;
 
 /** What the monitor emits: span scores, alerts and one verdict per request. */
@@ -14,10 +15,16 @@ public sealed interface MonitorOutput {
     record Attribution(String token, int start, int end) {
     }
 
+    /**
+     * @param attributed the tokens that pulled the sentence away (lexically unsupported, then largest Delta)
+     * @param spans      the localised unsupported phrases, from the token model
+     * @param tokens     the evidence about each content token, for calibration
+     */
     record SpanScore(String requestId, String app, String model, int sentenceIndex, int start, int end,
                      String text, double[] features, String state, String transition, double probability,
-                     boolean flagged, List<Attribution> attributed, String nearestChunkId,
-                     double nearestSimilarity, long eventTime) implements MonitorOutput {
+                     boolean flagged, List<Attribution> attributed, List<Attribution> spans,
+                     List<TokenEvidence> tokens, String nearestChunkId, double nearestSimilarity, long eventTime)
+            implements MonitorOutput {
     }
 
     record Alert(String alertId, String requestId, String app, String model, AlertKind kind, Severity severity,

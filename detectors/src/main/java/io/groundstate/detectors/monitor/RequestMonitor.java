@@ -2,6 +2,8 @@ package io.groundstate.detectors.monitor;
 
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.Localisation;
+import io.groundstate.detectors.calib.Localisation.TokenEvidence;
 import io.groundstate.detectors.calib.Thresholds;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.monitor.MonitorEvent.ContextChunk;
@@ -461,10 +463,14 @@ public final class RequestMonitor {
             state.previousState = z;
 
             List<Attribution> attributed = attributions(p, pr, r.start);
+            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start);
+            double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
+                    .mapToDouble(combiner::tokenProbability).toArray();
+            List<Attribution> spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token());
             BasisState nearest = basis.states().get(g.nearest());
             out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
-                    p.text, f, SemanticStates.name(z), transition, prob, r.flagged, attributed, nearest.chunkId(),
-                    g.nearestSimilarity(), r.eventTime));
+                    p.text, f, SemanticStates.name(z), transition, prob, r.flagged, attributed, spans, tokens,
+                    nearest.chunkId(), g.nearestSimilarity(), r.eventTime));
             if (r.flagged) {
                 Severity sev = prob >= th.critical() ? Severity.CRITICAL : Severity.WARNING;
                 alert(state, out, AlertKind.UNGROUNDED_SPAN, sev, prob, th.sentence(), p.text, r, attributed,
@@ -484,7 +490,32 @@ public final class RequestMonitor {
         }
     }
 
-    /** Localisation: lexically unsupported tokens first, then those whose removal most lowered the energy. */
+    /** Each content token's evidence; the sentence's probability is filled in by {@link Localisation}. */
+    private static List<TokenEvidence> tokenEvidence(Pending p, Perturbation.Result pr, double[] sentence, int offset) {
+        Set<Integer> unsupported = new HashSet<>();
+        p.reality.unsupported().forEach(t -> unsupported.add(t.start()));
+        List<TokenEvidence> out = new ArrayList<>(p.tokens.size());
+        for (int k = 0; k < p.tokens.size(); k++) {
+            ContentToken t = p.tokens.get(k);
+            int neighbours = (k > 0 && unsupported.contains(p.tokens.get(k - 1).start()) ? 1 : 0)
+                    + (k + 1 < p.tokens.size() && unsupported.contains(p.tokens.get(k + 1).start()) ? 1 : 0);
+            int perturbedAt = p.perturbed.indexOf(t);
+            double[] f = new double[Features.TOKEN_NAMES.size()];
+            f[0] = unsupported.contains(t.start()) ? 1 : 0;
+            f[1] = t.kind() == ContentToken.Kind.NUMBER ? 1 : 0;
+            f[2] = t.kind() == ContentToken.Kind.NAME ? 1 : 0;
+            f[3] = perturbedAt >= 0 && perturbedAt < pr.deltas().length ? pr.deltas()[perturbedAt] : 0;
+            f[4] = perturbedAt >= 0 ? 1 : 0;
+            f[5] = Math.log1p(t.surface().length());
+            f[6] = neighbours;
+            f[8] = sentence[6];
+            f[9] = sentence[Features.CALIBRATED_ENERGY];
+            out.add(new TokenEvidence(t.surface(), offset + t.start(), offset + t.end(), f));
+        }
+        return out;
+    }
+
+    /** Explanation: lexically unsupported tokens first, then those whose removal most lowered the energy. */
     private List<Attribution> attributions(Pending p, Perturbation.Result pr, int offset) {
         List<Attribution> out = new ArrayList<>();
         Set<Integer> seen = new HashSet<>();

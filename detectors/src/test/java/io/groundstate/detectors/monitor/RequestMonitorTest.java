@@ -32,8 +32,10 @@ class RequestMonitorTest {
                 new double[] {0.2, 0.2}, new double[] {0.2, 0.2}, new double[] {3, 1}, -1);
         Combiner.Model response = new Combiner.Model(List.of("max_unsupported_ratio"), new double[] {0.2},
                 new double[] {0.2}, new double[] {3}, -1);
-        return new Combiner(new Combiner.Weights("test", "hashing/test", "hand-set", sentence, response,
-                new Thresholds(0.6, 0.8, 0.6, 0.05, 0.1, 0.3, 0.3)));
+        Combiner.Model token = new Combiner.Model(List.of("unsupported", "sentence_logit"), new double[] {0, 0},
+                new double[] {1, 1}, new double[] {6, 0.5}, -4);
+        return new Combiner(new Combiner.Weights("test", "hashing/test", "hand-set", sentence, response, token,
+                new Thresholds(0.6, 0.8, 0.6, 0.05, 0.1, 0.3, 0.3, 0.5)));
     }
 
     final HashingEncoder encoder = new HashingEncoder();
@@ -109,6 +111,8 @@ class RequestMonitorTest {
         Verdict v = verdict(out);
         assertTrue(v.hallucinated());
         assertEquals(1, v.flaggedSentences());
+        assertEquals(List.of("1925 by Gustave"), scores.get(1).spans().stream().map(MonitorOutput.Attribution::token)
+                .toList(), "adjacent unsupported tokens form one localised span");
         Alert a = alerts(out).stream().filter(x -> x.kind() == AlertKind.UNGROUNDED_SPAN).findFirst().orElseThrow();
         assertEquals("It was completed in 1925 by Gustave Eiffel.", a.text());
         assertEquals(RequestMonitor.alertId(ID, AlertKind.UNGROUNDED_SPAN, a.start(), a.end()), a.alertId());
