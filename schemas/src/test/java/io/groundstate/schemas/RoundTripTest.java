@@ -84,7 +84,8 @@ class RoundTripTest {
                         .setNearestChunkId("c").setNearestSimilarity(0.25)
                         .setDetectorVersion("d").setModelVersion("e").setEventTime(T).setEmitTime(T).build(),
                 ResponseVerdict.newBuilder().setRequestId("r").setApp("a").setModel("m").setHallucinated(true)
-                        .setProbability(0.8).setThreshold(0.5).setSentences(4).setFlaggedSentences(1).setAlerts(2)
+                        .setProbability(0.8).setThreshold(0.5)
+                        .setUnsupportedSpans(List.of(new TextSpan(3, 9, "Warren"), new TextSpan(12, 14, null))).setSentences(4).setFlaggedSentences(1).setAlerts(2)
                         .setFinishReason("idle_timeout").setTokenGaps(1).setDuplicateDeltas(0).setUnusableChunks(2)
                         .setDetectorVersion("d").setModelVersion("e").setEventTime(T).build(),
                 DeadLetter.newBuilder().setReason("not JSON").setSource("groundstate.events").setPosition(17)

@@ -112,7 +112,12 @@ public final class Calibrator {
         List<RecordResult> scored = Evaluation.rescore(cusumed, threeStage);
         double responseThreshold = bestResponseThreshold(scored);
         double sentenceThreshold = bestSentenceThreshold(scored);
-        double tokenThreshold = bestTokenThreshold(scored, threeStage);
+        // Spans are reported for responses judged hallucinated, so their threshold is chosen under that verdict.
+        Thresholds withVerdict = new Thresholds(sentenceThreshold, 0.75, responseThreshold, provisional.fragileGain(),
+                kappa, provisional.driftH(), base.nullEnergy(), 0.5);
+        Combiner judged = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, token,
+                withVerdict));
+        double tokenThreshold = bestTokenThreshold(Evaluation.rescore(cusumed, judged), judged);
         Thresholds th = new Thresholds(sentenceThreshold, sentenceThreshold + (1 - sentenceThreshold) / 2,
                 responseThreshold, provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy(),
                 tokenThreshold);

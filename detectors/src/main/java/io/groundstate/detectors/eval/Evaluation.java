@@ -178,7 +178,7 @@ public final class Evaluation {
         return new Level(prf.precision(), prf.recall(), prf.f1(), Metrics.auroc(score, act));
     }
 
-    /** Character overlap, micro-averaged: localised spans against labeled spans. */
+    /** Character overlap, micro-averaged: the verdict's spans (those of responses judged hallucinated) against labeled spans. */
     static Level spanLevel(List<RecordResult> rs) {
         long tp = 0;
         long predicted = 0;
@@ -187,8 +187,8 @@ public final class Evaluation {
             int n = r.record().response().length();
             boolean[] gold = Metrics.cover(n, r.record().spans().stream()
                     .map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));
-            boolean[] pred = Metrics.cover(n, r.sentences().stream().flatMap(s -> s.spans().stream())
-                    .map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));
+            boolean[] pred = Metrics.cover(n, !r.predicted() ? new int[0][] : r.sentences().stream()
+                    .flatMap(s -> s.spans().stream()).map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));
             for (int k = 0; k < n; k++) {
                 tp += gold[k] && pred[k] ? 1 : 0;
                 predicted += pred[k] ? 1 : 0;

@@ -33,8 +33,9 @@ public sealed interface MonitorOutput {
                  long eventTime, long emitTime) implements MonitorOutput {
     }
 
+    /** @param spans the localised unsupported spans of the whole response, empty unless it is judged hallucinated */
     record Verdict(String requestId, String app, String model, boolean hallucinated, double probability,
-                   double threshold, int sentences, int flaggedSentences, int alerts, String finishReason,
+                   double threshold, List<Attribution> spans, int sentences, int flaggedSentences, int alerts, String finishReason,
                    int tokenGaps, int duplicateDeltas, int unusableChunks, String detectorVersion,
                    String modelVersion, long eventTime) implements MonitorOutput {
     }

@@ -254,6 +254,8 @@ public final class RequestMonitor {
     }
 
     private static void resetDrift(RequestState state) {
+        state.unsupportedSoFar = 0;
+        state.contentSoFar = 0;
         state.cusum = 0;
         state.driftArmed = true;
         state.previousState = Integer.MIN_VALUE;
@@ -463,10 +465,14 @@ public final class RequestMonitor {
             state.previousState = z;
 
             List<Attribution> attributed = attributions(p, pr, r.start);
-            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start);
+            state.unsupportedSoFar += p.reality.unsupported().size();
+            state.contentSoFar += p.tokens.size();
+            double shareSoFar = state.contentSoFar == 0 ? 0 : state.unsupportedSoFar / (double) state.contentSoFar;
+            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar);
             double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
                     .mapToDouble(combiner::tokenProbability).toArray();
             List<Attribution> spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token());
+            r.spans = spans;
             BasisState nearest = basis.states().get(g.nearest());
             out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
                     p.text, f, SemanticStates.name(z), transition, prob, r.flagged, attributed, spans, tokens,
@@ -491,7 +497,8 @@ public final class RequestMonitor {
     }
 
     /** Each content token's evidence; the sentence's probability is filled in by {@link Localisation}. */
-    private static List<TokenEvidence> tokenEvidence(Pending p, Perturbation.Result pr, double[] sentence, int offset) {
+    private static List<TokenEvidence> tokenEvidence(Pending p, Perturbation.Result pr, double[] sentence, int offset,
+                                                     double answerShareSoFar) {
         Set<Integer> unsupported = new HashSet<>();
         p.reality.unsupported().forEach(t -> unsupported.add(t.start()));
         List<TokenEvidence> out = new ArrayList<>(p.tokens.size());
@@ -510,6 +517,7 @@ public final class RequestMonitor {
             f[6] = neighbours;
             f[8] = sentence[6];
             f[9] = sentence[Features.CALIBRATED_ENERGY];
+            f[10] = answerShareSoFar;
             out.add(new TokenEvidence(t.surface(), offset + t.start(), offset + t.end(), f));
         }
         return out;
@@ -580,9 +588,13 @@ public final class RequestMonitor {
         List<double[]> scored = state.sentences.stream().filter(r -> r.scoredWith >= 0).map(r -> r.features).toList();
         double p = scored.isEmpty() ? 0 : combiner.responseProbability(scored);
         double threshold = combiner.thresholds().response();
+        // The final localisation: the spans of a response judged hallucinated (live spans are provisional).
+        List<Attribution> spans = p >= threshold
+                ? state.sentences.stream().filter(r -> r.spans != null).flatMap(r -> r.spans.stream()).toList()
+                : List.of();
         int flagged = (int) state.sentences.stream().filter(r -> r.flagged).count();
         return new MonitorOutput.Verdict(state.requestId, state.app, state.model, p >= threshold, p, threshold,
-                state.sentences.size(), flagged, state.alerts, state.finishReason, state.gaps, state.duplicates,
+                spans, state.sentences.size(), flagged, state.alerts, state.finishReason, state.gaps, state.duplicates,
                 state.unusableChunks, DETECTOR_VERSION, encoder.id(), state.lastEventTime);
     }
 

@@ -44,6 +44,8 @@ public final class RequestState {
     public int basisVersion;
     public boolean basisDirty;
 
+    public int unsupportedSoFar;
+    public int contentSoFar;
     public double cusum;
     public boolean driftArmed = true;
     public int previousState = Integer.MIN_VALUE;
@@ -88,6 +90,7 @@ public final class RequestState {
         public double probability;
         public boolean flagged;
         public double[] features;
+        public List<MonitorOutput.Attribution> spans;
     }
 
     public static final class AppSpan {

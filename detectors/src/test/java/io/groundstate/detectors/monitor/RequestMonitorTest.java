@@ -111,12 +111,25 @@ class RequestMonitorTest {
         Verdict v = verdict(out);
         assertTrue(v.hallucinated());
         assertEquals(1, v.flaggedSentences());
+        assertEquals(List.of("1925 by Gustave"), v.spans().stream().map(MonitorOutput.Attribution::token).toList());
         assertEquals(List.of("1925 by Gustave"), scores.get(1).spans().stream().map(MonitorOutput.Attribution::token)
                 .toList(), "adjacent unsupported tokens form one localised span");
         Alert a = alerts(out).stream().filter(x -> x.kind() == AlertKind.UNGROUNDED_SPAN).findFirst().orElseThrow();
         assertEquals("It was completed in 1925 by Gustave Eiffel.", a.text());
         assertEquals(RequestMonitor.alertId(ID, AlertKind.UNGROUNDED_SPAN, a.start(), a.end()), a.alertId());
         assertEquals(42L, a.emitTime());
+    }
+
+    @Test
+    void aFaithfulAnswerHasNoFlagsAndNoSpans() {
+        List<MonitorEvent> es = new ArrayList<>(List.of(started(), chunk()));
+        es.addAll(deltas("The Eiffel Tower is in Paris. It was completed in 1889.", 2));
+        es.add(finished());
+        List<MonitorOutput> out = run(es);
+        Verdict v = verdict(out);
+        assertFalse(v.hallucinated());
+        assertEquals(List.of(), v.spans());
+        assertTrue(alerts(out).stream().noneMatch(a -> a.kind() == AlertKind.UNGROUNDED_SPAN));
     }
 
     @Test

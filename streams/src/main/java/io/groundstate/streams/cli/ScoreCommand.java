@@ -160,6 +160,10 @@ public final class ScoreCommand implements Callable<Integer> {
                 out.printf("%sverdict: %s (p=%.2f, threshold %.2f), %d of %d sentences flagged%s%n", bold,
                         v.hallucinated() ? "likely hallucinated" : "grounded", v.probability(), v.threshold(),
                         v.flaggedSentences(), v.sentences(), reset);
+                if (!v.spans().isEmpty()) {
+                    out.printf("unsupported: %s%s%s%n", red, String.join(" | ",
+                            v.spans().stream().map(MonitorOutput.Attribution::token).toList()), reset);
+                }
             }
         }
     }
