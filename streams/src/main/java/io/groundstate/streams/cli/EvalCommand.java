@@ -78,6 +78,11 @@ public final class EvalCommand implements Callable<Integer> {
         }
         Evaluation.Report baseline = Evaluation.flagEverything(records);
         if (folds == 0) {
+            String fittedOn = String.valueOf(combiner.weights().fittedOn());
+            if (fittedOn.startsWith(data.getFileName().toString())) {
+                System.err.println("note: these weights were fitted on " + fittedOn + ", so these figures are in-sample;"
+                        + " use --cv 5 for figures on held-out sources");
+            }
             Evaluation.Report report = Evaluation.report(results);
             if (json) {
                 out.println(ReportJson.JSON.writeValueAsString(ReportJson.toJson(report)));
