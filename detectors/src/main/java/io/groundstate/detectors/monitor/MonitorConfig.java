@@ -11,16 +11,18 @@ package io.groundstate.detectors.monitor;
  * @param windowWords        context sentences longer than this are cut into windows
  * @param maxPendingDeltas   out-of-order deltas held before a gap is skipped
  * @param alertText          whether alerts carry the sentence text
+ * @param maxContextWords    distinct context words embedded for the soft support of unsupported words
  */
 public record MonitorConfig(int perturbationTokens, int attributeTop, double clusterCosine, double beta,
-                            int maxBasisStates, int windowWords, int maxPendingDeltas, boolean alertText) {
+                            int maxBasisStates, int windowWords, int maxPendingDeltas, boolean alertText,
+                            int maxContextWords) {
 
     public static MonitorConfig defaults() {
-        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true);
+        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true, 2000);
     }
 
     public MonitorConfig withPerturbationTokens(int n) {
         return new MonitorConfig(n, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
-                maxPendingDeltas, alertText);
+                maxPendingDeltas, alertText, maxContextWords);
     }
 }

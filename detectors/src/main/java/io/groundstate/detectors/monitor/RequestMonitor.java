@@ -34,9 +34,13 @@ import io.groundstate.detectors.vec.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
@@ -374,6 +378,58 @@ public final class RequestMonitor {
         return vocab;
     }
 
+    /**
+     * Soft support of each lexically unsupported word: its encoder cosine to the closest word of the
+     * context, so that a paraphrase ("customers" for "reviews") counts as partly supported. Numbers
+     * get none: a number is supported exactly or not at all.
+     */
+    private Map<String, Double> softSupport(RequestState state, List<ContentToken> unsupported) {
+        Set<String> queries = new TreeSet<>();
+        for (ContentToken t : unsupported) {
+            if (t.kind() != ContentToken.Kind.NUMBER) {
+                queries.add(t.surface().toLowerCase(Locale.ROOT));
+            }
+        }
+        Map<String, Double> out = new HashMap<>();
+        if (queries.isEmpty()) {
+            return out;
+        }
+        Set<String> words = new TreeSet<>();
+        for (RequestState.Chunk c : state.chunks) {
+            if (c.text != null) {
+                contextWords(StructuredText.toStatements(c.text), words);
+            }
+        }
+        if (state.prompt != null) {
+            contextWords(state.prompt, words);
+        }
+        if (words.isEmpty()) {
+            queries.forEach(q -> out.put(q, 0.0));
+            return out;
+        }
+        List<String> batch = new ArrayList<>(words);
+        List<String> asked = new ArrayList<>(queries);
+        batch.addAll(asked);
+        float[][] vs = encoder.embed(batch);
+        int n = words.size();
+        for (int q = 0; q < asked.size(); q++) {
+            double best = 0;
+            for (int w = 0; w < n; w++) {
+                best = Math.max(best, Vectors.cos(vs[n + q], vs[w]));
+            }
+            out.put(asked.get(q), best);
+        }
+        return out;
+    }
+
+    private void contextWords(String text, Set<String> into) {
+        for (ContentToken t : Lexicon.contentTokens(text)) {
+            if (t.kind() != ContentToken.Kind.NUMBER && into.size() < config.maxContextWords()) {
+                into.add(t.surface().toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
     private record Pending(SentenceRecord record, String text, List<ContentToken> tokens,
                            RealityBasis.Result reality, List<ContentToken> perturbed, int vectorAt,
                            float[] appVector) {
@@ -401,6 +457,8 @@ public final class RequestMonitor {
             pending.add(new Pending(r, text, tokens, reality, perturbed, at, appVector));
         }
         float[][] vs = batch.isEmpty() ? new float[0][] : encoder.embed(batch);
+        Map<String, Double> soft = softSupport(state,
+                pending.stream().flatMap(x -> x.reality.unsupported().stream()).toList());
         Thresholds th = combiner.thresholds();
         for (Pending p : pending) {
             int k = p.vectorAt;
@@ -454,6 +512,11 @@ public final class RequestMonitor {
             f[16] = u.present() ? u.meanEntropy() : 0;
             f[17] = Math.log1p(p.tokens.size());
             f[18] = Math.log1p(p.record.index);
+            double softUnsupported = 0;
+            for (ContentToken t : p.reality.unsupported()) {
+                softUnsupported += 1 - soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
+            }
+            f[19] = softUnsupported;
 
             double prob = combiner.probability(f);
             SentenceRecord r = p.record;
@@ -468,7 +531,7 @@ public final class RequestMonitor {
             state.unsupportedSoFar += p.reality.unsupported().size();
             state.contentSoFar += p.tokens.size();
             double shareSoFar = state.contentSoFar == 0 ? 0 : state.unsupportedSoFar / (double) state.contentSoFar;
-            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar);
+            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft);
             double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
                     .mapToDouble(combiner::tokenProbability).toArray();
             List<Attribution> spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token());
@@ -498,7 +561,7 @@ public final class RequestMonitor {
 
     /** Each content token's evidence; the sentence's probability is filled in by {@link Localisation}. */
     private static List<TokenEvidence> tokenEvidence(Pending p, Perturbation.Result pr, double[] sentence, int offset,
-                                                     double answerShareSoFar) {
+                                                     double answerShareSoFar, Map<String, Double> soft) {
         Set<Integer> unsupported = new HashSet<>();
         p.reality.unsupported().forEach(t -> unsupported.add(t.start()));
         List<TokenEvidence> out = new ArrayList<>(p.tokens.size());
@@ -518,6 +581,7 @@ public final class RequestMonitor {
             f[8] = sentence[6];
             f[9] = sentence[Features.CALIBRATED_ENERGY];
             f[10] = answerShareSoFar;
+            f[11] = f[0] == 0 ? 1 : soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
             out.add(new TokenEvidence(t.surface(), offset + t.start(), offset + t.end(), f));
         }
         return out;
