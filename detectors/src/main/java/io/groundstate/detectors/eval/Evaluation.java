@@ -8,6 +8,7 @@ import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
+import io.groundstate.detectors.physics.Drift;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +91,7 @@ public final class Evaluation {
             List<double[]> rows = new ArrayList<>();
             for (SentenceResult s : r.sentences()) {
                 double[] f = s.features().clone();
-                cusum = Math.max(0, cusum + f[Features.CALIBRATED_ENERGY] - kappa);
+                cusum = Drift.cusum(cusum, f[Features.CALIBRATED_ENERGY], kappa);
                 f[Features.CUSUM] = cusum;
                 rows.add(f);
                 double ps = combiner.probability(f);

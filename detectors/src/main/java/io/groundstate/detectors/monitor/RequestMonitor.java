@@ -80,7 +80,7 @@ public final class RequestMonitor {
         return encoder;
     }
 
-    /** Applies one event; {@code state} may be null for a request not seen before. */
+    /** Applies one event to the request's state (a new {@link RequestState} for a request not seen before). */
     public List<MonitorOutput> process(RequestState state, MonitorEvent event) {
         if (state.requestId == null) {
             state.requestId = event.requestId();

@@ -17,8 +17,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = {"Replays labeled records as the event streams an instrumented app would send, runs the monitor,",
@@ -27,9 +25,6 @@ import picocli.CommandLine.Model.CommandSpec;
                 "With --cv K the weights are refitted K times, each time on the other folds' sources, so no",
                 "record is scored by weights fitted on it."})
 public final class EvalCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
     @Mixin
     EncoderOptions encoder;
 
@@ -62,7 +57,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (ablation && folds == 0) {
             throw new IllegalArgumentException("--ablation needs --cv K");
         }
-        PrintStream out = spec.commandLine().getOut() == null ? System.out : new PrintStream(System.out, true);
+        PrintStream out = System.out;
         List<LabeledRecord> records = LabeledRecord.read(data);
         if (limit > 0 && records.size() > limit) {
             records = records.subList(0, limit);
