@@ -34,6 +34,18 @@ public final class EncoderOptions {
         return new CachingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize)), 50_000);
     }
 
+    /**
+     * Rankings carry over to another encoder, decision thresholds do not (measured: bge-small with
+     * MiniLM's weights keeps its AUROC and loses half its recall), so say so.
+     */
+    static void warnOnEncoderMismatch(Encoder encoder, Combiner combiner) {
+        String fittedFor = combiner.weights().encoder();
+        if (fittedFor != null && !fittedFor.isBlank() && !fittedFor.equals(encoder.id())) {
+            System.err.println("warning: the weights were fitted for " + fittedFor + ", not " + encoder.id()
+                    + ": scores still rank, but thresholds may be off; run calibrate with this encoder");
+        }
+    }
+
     Combiner combiner() {
         return weights == null ? Combiner.shipped() : Combiner.load(weights);
     }

@@ -65,6 +65,7 @@ public final class EvalCommand implements Callable<Integer> {
         Combiner combiner = encoder.combiner();
         List<Evaluation.RecordResult> results;
         try (Encoder enc = encoder.openEncoder()) {
+            EncoderOptions.warnOnEncoderMismatch(enc, combiner);
             RequestMonitor monitor = new RequestMonitor(enc, combiner, encoder.monitorConfig(), () -> 0L);
             results = Evaluation.run(records, monitor, new Progress(System.err, records.size(), "responses"));
         }

@@ -90,7 +90,9 @@ public final class ScoreCommand implements Callable<Integer> {
         events.add(new MonitorEvent.RequestFinished(id, 0, "stop"));
         List<MonitorOutput> outputs = new ArrayList<>();
         try (Encoder enc = encoder.openEncoder()) {
-            RequestMonitor monitor = new RequestMonitor(enc, encoder.combiner(), encoder.monitorConfig(), () -> 0L);
+            io.groundstate.detectors.calib.Combiner combiner = encoder.combiner();
+            EncoderOptions.warnOnEncoderMismatch(enc, combiner);
+            RequestMonitor monitor = new RequestMonitor(enc, combiner, encoder.monitorConfig(), () -> 0L);
             RequestState state = new RequestState();
             for (MonitorEvent e : events) {
                 outputs.addAll(monitor.process(state, e));
@@ -108,6 +110,8 @@ public final class ScoreCommand implements Callable<Integer> {
     private static String read(Path p) {
         try {
             return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalStateException("no such file: " + p, e);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + p + ": " + e.getMessage(), e);
         }
