@@ -90,7 +90,7 @@ public final class Calibrator {
                 quantile(maxCusumFaithful, 0.95), base.nullEnergy(), 0.5);
         Combiner.Model noTokens = new Combiner.Model(List.of(), new double[0], new double[0], new double[0], 0);
         Combiner twoStage = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, noTokens,
-                provisional));
+                provisional, null));
         // The token model sees each sentence's probability from the sentence model just fitted.
         List<double[]> txs = new ArrayList<>();
         List<Integer> tys = new ArrayList<>();
@@ -108,7 +108,7 @@ public final class Calibrator {
         Combiner.Model token = new Combiner.Model(Features.TOKEN_NAMES, tokenFit.mean(), tokenFit.scale(),
                 tokenFit.weights(), tokenFit.bias());
         Combiner threeStage = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, token,
-                provisional));
+                provisional, null));
         List<RecordResult> scored = Evaluation.rescore(cusumed, threeStage);
         double responseThreshold = bestResponseThreshold(scored);
         double sentenceThreshold = bestSentenceThreshold(scored);
@@ -116,12 +116,13 @@ public final class Calibrator {
         Thresholds withVerdict = new Thresholds(sentenceThreshold, 0.75, responseThreshold, provisional.fragileGain(),
                 kappa, provisional.driftH(), base.nullEnergy(), 0.5);
         Combiner judged = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, token,
-                withVerdict));
-        double tokenThreshold = bestTokenThreshold(Evaluation.rescore(cusumed, judged), judged);
+                withVerdict, null));
+        SpanChoice spans = bestSpans(Evaluation.rescore(cusumed, judged), judged);
         Thresholds th = new Thresholds(sentenceThreshold, sentenceThreshold + (1 - sentenceThreshold) / 2,
                 responseThreshold, provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy(),
-                tokenThreshold);
-        return new Combiner(new Combiner.Weights(VERSION, encoderId, fittedOn, sentence, response, token, th));
+                spans.threshold());
+        return new Combiner(new Combiner.Weights(VERSION, encoderId, fittedOn, sentence, response, token, th,
+                spans.granularity()));
     }
 
     private static double[] select(double[] f, int[] cols) {
@@ -135,7 +136,7 @@ public final class Calibrator {
     /** Only its thresholds matter: used to recompute CUSUM with a new slack before the models exist. */
     private static Combiner placeholder(Thresholds th) {
         Combiner.Model none = new Combiner.Model(List.of(), new double[0], new double[0], new double[0], 0);
-        return new Combiner(new Combiner.Weights("0", "", "", none, none, none, th));
+        return new Combiner(new Combiner.Weights("0", "", "", none, none, none, th, null));
     }
 
     static double bestResponseThreshold(List<RecordResult> scored) {
@@ -172,8 +173,14 @@ public final class Calibrator {
         return bestT;
     }
 
-    /** Localised spans are judged by character overlap, so their threshold maximises span-level F1. */
-    static double bestTokenThreshold(List<RecordResult> scored, Combiner combiner) {
+    record SpanChoice(double threshold, Localisation.Granularity granularity) {
+    }
+
+    /**
+     * Localised spans are judged by character overlap, so their threshold, and how far a span reaches
+     * (token run, clause or sentence), are chosen together to maximise span-level F1.
+     */
+    static SpanChoice bestSpans(List<RecordResult> scored, Combiner combiner) {
         List<double[]> probabilities = new ArrayList<>();
         List<Double> all = new ArrayList<>();
         for (RecordResult r : scored) {
@@ -187,24 +194,28 @@ public final class Calibrator {
             }
         }
         double best = -1;
-        double bestT = 0.5;
-        for (double t : candidates(all.stream().mapToDouble(Double::doubleValue).toArray())) {
-            int k = 0;
-            List<RecordResult> rs = new ArrayList<>();
-            for (RecordResult r : scored) {
-                List<SentenceResult> ss = new ArrayList<>();
-                for (SentenceResult s : r.sentences()) {
-                    ss.add(s.withSpans(Localisation.spans(r.record().response(), s.tokens(), probabilities.get(k++), t)));
+        SpanChoice choice = new SpanChoice(0.5, Localisation.Granularity.TOKENS);
+        double[] thresholds = candidates(all.stream().mapToDouble(Double::doubleValue).toArray());
+        for (Localisation.Granularity g : Localisation.Granularity.values()) {
+            for (double t : thresholds) {
+                int k = 0;
+                List<RecordResult> rs = new ArrayList<>();
+                for (RecordResult r : scored) {
+                    List<SentenceResult> ss = new ArrayList<>();
+                    for (SentenceResult s : r.sentences()) {
+                        ss.add(s.withSpans(Localisation.spans(r.record().response(), s.tokens(), probabilities.get(k++),
+                                t, g, s.start(), s.end())));
+                    }
+                    rs.add(new RecordResult(r.record(), ss, r.probability(), r.predicted()));
                 }
-                rs.add(new RecordResult(r.record(), ss, r.probability(), r.predicted()));
-            }
-            double f1 = Evaluation.report(rs).spanLevel().f1();
-            if (f1 > best) {
-                best = f1;
-                bestT = t;
+                double f1 = Evaluation.report(rs).spanLevel().f1();
+                if (f1 > best) {
+                    best = f1;
+                    choice = new SpanChoice(t, g);
+                }
             }
         }
-        return bestT;
+        return choice;
     }
 
     /** Up to 100 thresholds at quantiles of the scores. */

@@ -60,7 +60,8 @@ public final class Combiner {
                           @JsonProperty("sentence") Model sentence,
                           @JsonProperty("response") Model response,
                           @JsonProperty("token") Model token,
-                          @JsonProperty("thresholds") Thresholds thresholds) {
+                          @JsonProperty("thresholds") Thresholds thresholds,
+                          @JsonProperty("span_granularity") Localisation.Granularity spanGranularity) {
     }
 
     private final Weights w;
@@ -111,6 +112,11 @@ public final class Combiner {
 
     public Thresholds thresholds() {
         return w.thresholds();
+    }
+
+    /** How far localised spans reach; token runs when the file does not say. */
+    public Localisation.Granularity granularity() {
+        return w.spanGranularity() == null ? Localisation.Granularity.TOKENS : w.spanGranularity();
     }
 
     public String version() {

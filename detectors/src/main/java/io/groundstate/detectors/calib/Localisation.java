@@ -32,6 +32,44 @@ public final class Localisation {
         return rows;
     }
 
+    /** How far a localised span reaches: the run of flagged tokens, its clause, or its sentence. */
+    public enum Granularity { TOKENS, CLAUSE, SENTENCE }
+
+    private static final String CLAUSE_DELIMITERS = ",;:()\u2014";
+
+    /** Spans at the given granularity within the sentence [sentenceStart, sentenceEnd). */
+    public static List<Attribution> spans(String response, List<TokenEvidence> tokens, double[] probabilities,
+                                          double threshold, Granularity granularity, int sentenceStart,
+                                          int sentenceEnd) {
+        List<Attribution> runs = spans(response, tokens, probabilities, threshold);
+        if (granularity == Granularity.TOKENS || runs.isEmpty()) {
+            return runs;
+        }
+        if (granularity == Granularity.SENTENCE) {
+            return List.of(new Attribution(response.substring(sentenceStart, sentenceEnd), sentenceStart, sentenceEnd));
+        }
+        List<Attribution> out = new ArrayList<>();
+        for (Attribution a : runs) {
+            int s = a.start();
+            while (s > sentenceStart && CLAUSE_DELIMITERS.indexOf(response.charAt(s - 1)) < 0) {
+                s--;
+            }
+            while (s < a.start() && Character.isWhitespace(response.charAt(s))) {
+                s++;
+            }
+            int e = a.end();
+            while (e < sentenceEnd && CLAUSE_DELIMITERS.indexOf(response.charAt(e)) < 0) {
+                e++;
+            }
+            if (!out.isEmpty() && out.get(out.size() - 1).end() >= s) {
+                Attribution last = out.remove(out.size() - 1);
+                s = last.start();
+            }
+            out.add(new Attribution(response.substring(s, e), s, e));
+        }
+        return out;
+    }
+
     /** Spans of consecutive tokens whose probability reaches the threshold, in response offsets. */
     public static List<Attribution> spans(String response, List<TokenEvidence> tokens, double[] probabilities,
                                           double threshold) {

@@ -534,7 +534,8 @@ public final class RequestMonitor {
             List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft);
             double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
                     .mapToDouble(combiner::tokenProbability).toArray();
-            List<Attribution> spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token());
+            List<Attribution> spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token(),
+                    combiner.granularity(), r.start, r.end);
             r.spans = spans;
             BasisState nearest = basis.states().get(g.nearest());
             out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
