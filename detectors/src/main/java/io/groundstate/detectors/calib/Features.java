@@ -11,18 +11,18 @@ public final class Features {
             "null_state", "indirect_transition", "excess_jump",
             "cusum", "drift_angle",
             "min_logprob", "mean_entropy",
-            "length", "position", "soft_unsupported");
+            "length", "position", "soft_unsupported", "record_conflicts");
 
     /** Response-level evidence, aggregated from the sentences' features by {@link #response}. */
     public static final List<String> RESPONSE_NAMES = List.of(
             "unsupported_share", "max_unsupported_ratio", "total_unsupported", "max_unsupported_numbers",
             "mean_calibrated_energy", "max_gain", "null_share", "final_drift_angle", "max_cusum", "min_logprob",
-            "soft_unsupported_share");
+            "soft_unsupported_share", "total_record_conflicts");
 
     /** Evidence about one content token, for localising the unsupported words of a sentence. */
     public static final List<String> TOKEN_NAMES = List.of(
             "unsupported", "number", "name", "delta", "perturbed", "log_length", "unsupported_neighbours",
-            "sentence_logit", "sentence_unsupported_ratio", "sentence_calibrated_energy", "answer_unsupported_share", "soft_support");
+            "sentence_logit", "sentence_unsupported_ratio", "sentence_calibrated_energy", "answer_unsupported_share", "soft_support", "record_conflict");
     public static final int TOKEN_SENTENCE_LOGIT = 7;
 
     public static final int ENERGY = 0;
@@ -30,6 +30,7 @@ public final class Features {
     public static final int GAIN = 4;
     public static final int CUSUM = 13;
     public static final int SOFT_UNSUPPORTED = 19;
+    public static final int RECORD_CONFLICTS = 20;
 
     private Features() {
     }
@@ -61,8 +62,10 @@ public final class Features {
         double nulls = 0;
         double minLogprob = 0;
         double soft = 0;
+        double conflicts = 0;
         for (double[] f : sentences) {
             soft += f[SOFT_UNSUPPORTED];
+            conflicts += Math.expm1(f[RECORD_CONFLICTS]);
             double u = Math.expm1(f[7]) + Math.expm1(f[8]) + Math.expm1(f[9]);
             unsupported += u;
             content += Math.expm1(f[17]);
@@ -81,6 +84,7 @@ public final class Features {
         r[7] = sentences.get(sentences.size() - 1)[14];
         r[9] = minLogprob;
         r[10] = content == 0 ? 0 : soft / content;
+        r[11] = Math.log1p(conflicts);
         return r;
     }
 
@@ -91,7 +95,7 @@ public final class Features {
             List.of("null_state", "indirect_transition", "excess_jump"),
             List.of("cusum", "drift_angle"),
             List.of("unsupported_ratio", "unsupported_numbers", "unsupported_names", "unsupported_words",
-                    "soft_unsupported"),
+                    "soft_unsupported", "record_conflicts"),
             List.of("min_logprob", "mean_entropy", "length", "position"));
 
     /** The same families' response-level evidence. */
@@ -101,12 +105,13 @@ public final class Features {
             List.of("null_share"),
             List.of("final_drift_angle", "max_cusum"),
             List.of("unsupported_share", "max_unsupported_ratio", "total_unsupported", "max_unsupported_numbers",
-                    "soft_unsupported_share"),
+                    "soft_unsupported_share", "total_record_conflicts"),
             List.of("min_logprob"));
 
     /** What the shipped weights use for the verdict: every family that carried evidence in cross-validation. */
     public static final List<String> SHIPPED_RESPONSE = List.of("unsupported_share", "max_unsupported_ratio",
-            "total_unsupported", "max_unsupported_numbers", "soft_unsupported_share", "mean_calibrated_energy",
+            "total_unsupported", "max_unsupported_numbers", "soft_unsupported_share", "total_record_conflicts",
+            "mean_calibrated_energy",
             "final_drift_angle", "max_cusum");
 
     public static final List<String> FAMILY_NAMES = List.of(

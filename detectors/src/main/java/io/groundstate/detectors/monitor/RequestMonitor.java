@@ -23,6 +23,7 @@ import io.groundstate.detectors.physics.Drift;
 import io.groundstate.detectors.physics.Grounding;
 import io.groundstate.detectors.physics.Perturbation;
 import io.groundstate.detectors.physics.RealityBasis;
+import io.groundstate.detectors.physics.RecordPolarity;
 import io.groundstate.detectors.physics.SemanticStates;
 import io.groundstate.detectors.physics.Uncertainty;
 import io.groundstate.detectors.text.ContentToken;
@@ -431,13 +432,15 @@ public final class RequestMonitor {
     }
 
     private record Pending(SentenceRecord record, String text, List<ContentToken> tokens,
-                           RealityBasis.Result reality, List<ContentToken> perturbed, int vectorAt,
-                           float[] appVector) {
+                           RealityBasis.Result reality, List<ContentToken> conflicts, List<ContentToken> perturbed,
+                           int vectorAt, float[] appVector) {
     }
 
     private void score(RequestState state, List<SentenceRecord> todo, List<MonitorOutput> out) {
         Basis basis = basis(state);
         Set<String> vocab = vocabulary(state);
+        RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
+                .map(c -> c.text).toList());
         List<String> batch = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         for (SentenceRecord r : todo) {
@@ -454,7 +457,8 @@ public final class RequestMonitor {
             for (ContentToken t : perturbed) {
                 batch.add(Perturbation.without(text, t));
             }
-            pending.add(new Pending(r, text, tokens, reality, perturbed, at, appVector));
+            pending.add(new Pending(r, text, tokens, reality, record.conflicts(text, tokens), perturbed, at,
+                    appVector));
         }
         float[][] vs = batch.isEmpty() ? new float[0][] : encoder.embed(batch);
         Map<String, Double> soft = softSupport(state,
@@ -517,6 +521,7 @@ public final class RequestMonitor {
                 softUnsupported += 1 - soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
             }
             f[19] = softUnsupported;
+            f[20] = Math.log1p(p.conflicts.size());
 
             double prob = combiner.probability(f);
             SentenceRecord r = p.record;
@@ -583,15 +588,21 @@ public final class RequestMonitor {
             f[9] = sentence[Features.CALIBRATED_ENERGY];
             f[10] = answerShareSoFar;
             f[11] = f[0] == 0 ? 1 : soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
+            f[12] = p.conflicts.contains(t) ? 1 : 0;
             out.add(new TokenEvidence(t.surface(), offset + t.start(), offset + t.end(), f));
         }
         return out;
     }
 
-    /** Explanation: lexically unsupported tokens first, then those whose removal most lowered the energy. */
+    /** Explanation: tokens that contradict a record first, then lexically unsupported ones, then those whose removal most lowered the energy. */
     private List<Attribution> attributions(Pending p, Perturbation.Result pr, int offset) {
         List<Attribution> out = new ArrayList<>();
         Set<Integer> seen = new HashSet<>();
+        for (ContentToken t : p.conflicts) {
+            if (seen.add(t.start())) {
+                out.add(new Attribution(t.surface(), offset + t.start(), offset + t.end()));
+            }
+        }
         for (ContentToken t : p.reality.unsupported()) {
             if (seen.add(t.start())) {
                 out.add(new Attribution(t.surface(), offset + t.start(), offset + t.end()));

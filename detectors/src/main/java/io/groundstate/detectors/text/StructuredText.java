@@ -19,6 +19,10 @@ public final class StructuredText {
         this.s = s;
     }
 
+    /** One leaf of a record: its humanised path, its raw leaf key, and its value. */
+    public record Fact(String path, String key, String value) {
+    }
+
     public static String toStatements(String text) {
         String t = text.strip();
         if (!(t.startsWith("{") || t.startsWith("["))) {
@@ -27,7 +31,7 @@ public final class StructuredText {
         StructuredText p = new StructuredText(t);
         List<String> lines = new ArrayList<>();
         try {
-            p.value("", lines);
+            p.value("", "", lines, new ArrayList<>());
             p.skipSpace();
             if (p.pos < t.length()) {
                 // A record followed by prose (e.g. reviews): keep the prose as it is.
@@ -39,7 +43,21 @@ public final class StructuredText {
         return String.join("\n", lines);
     }
 
-    private void value(String path, List<String> lines) {
+    /** The leaves of a record (empty for text that is not one). */
+    public static List<Fact> facts(String text) {
+        String t = text.strip();
+        List<Fact> facts = new ArrayList<>();
+        if (t.startsWith("{") || t.startsWith("[")) {
+            try {
+                new StructuredText(t).value("", "", new ArrayList<>(), facts);
+            } catch (IllegalStateException e) {
+                return List.of();
+            }
+        }
+        return facts;
+    }
+
+    private void value(String path, String key, List<String> lines, List<Fact> facts) {
         skipSpace();
         if (pos >= s.length()) {
             throw new IllegalStateException("end of input");
@@ -53,10 +71,10 @@ public final class StructuredText {
                     pos++;
                     return;
                 }
-                String key = scalar();
+                String k = scalar();
                 skipSpace();
                 expect(':');
-                value(join(path, humanize(key)), lines);
+                value(join(path, humanize(k)), k, lines, facts);
                 skipSpace();
                 if (peek() == ',') {
                     pos++;
@@ -64,15 +82,13 @@ public final class StructuredText {
             }
         } else if (c == '[') {
             pos++;
-            int i = 0;
             while (true) {
                 skipSpace();
                 if (peek() == ']') {
                     pos++;
                     return;
                 }
-                value(path, lines);
-                i++;
+                value(path, key, lines, facts);
                 skipSpace();
                 if (peek() == ',') {
                     pos++;
@@ -83,8 +99,12 @@ public final class StructuredText {
             if (v.startsWith("{") && v.endsWith("}") && v.length() > 2) {
                 // Yelp records nest dicts as strings: "{'garage': False, ...}".
                 lines.add(join(path, toStatements(v).replace("\n", "; ")));
+                for (Fact f : facts(v)) {
+                    facts.add(new Fact(join(path, f.path()), f.key(), f.value()));
+                }
             } else {
                 lines.add(path.isEmpty() ? v : path + ": " + v);
+                facts.add(new Fact(path, key, v));
             }
         }
     }
