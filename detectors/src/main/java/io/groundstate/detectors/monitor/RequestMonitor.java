@@ -259,8 +259,6 @@ public final class RequestMonitor {
     }
 
     private static void resetDrift(RequestState state) {
-        state.unsupportedSoFar = 0;
-        state.contentSoFar = 0;
         state.cusum = 0;
         state.driftArmed = true;
         state.previousState = Integer.MIN_VALUE;
@@ -533,9 +531,9 @@ public final class RequestMonitor {
             state.previousState = z;
 
             List<Attribution> attributed = attributions(p, pr, r.start);
-            state.unsupportedSoFar += p.reality.unsupported().size();
-            state.contentSoFar += p.tokens.size();
-            double shareSoFar = state.contentSoFar == 0 ? 0 : state.unsupportedSoFar / (double) state.contentSoFar;
+            // The answer's unsupported share so far: the verdict's own aggregate, over the sentences up to this one.
+            double shareSoFar = Features.response(state.sentences.stream()
+                    .filter(x -> x.features != null && x.index <= r.index).map(x -> x.features).toList())[0];
             List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft);
             double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
                     .mapToDouble(combiner::tokenProbability).toArray();
@@ -594,7 +592,7 @@ public final class RequestMonitor {
         return out;
     }
 
-    /** Explanation: tokens that contradict a record first, then lexically unsupported ones, then those whose removal most lowered the energy. */
+    /** Explanation: record conflicts, then lexically unsupported tokens, then those whose removal most lowered E. */
     private List<Attribution> attributions(Pending p, Perturbation.Result pr, int offset) {
         List<Attribution> out = new ArrayList<>();
         Set<Integer> seen = new HashSet<>();

@@ -44,8 +44,6 @@ public final class RequestState {
     public int basisVersion;
     public boolean basisDirty;
 
-    public int unsupportedSoFar;
-    public int contentSoFar;
     public double cusum;
     public boolean driftArmed = true;
     public int previousState = Integer.MIN_VALUE;
