@@ -45,7 +45,7 @@ public final class Calibrator {
         }
         double kappa = quantile(faithful, 0.5);
         Thresholds withKappa = new Thresholds(0.5, 0.75, 0.5, Double.MAX_VALUE, kappa, Double.MAX_VALUE,
-                base.nullEnergy(), 1.0);
+                base.nullEnergy(), 1.0, null);
         List<RecordResult> cusumed = Evaluation.rescore(data, placeholder(withKappa));
 
         int[] cols = sets.sentence().stream().mapToInt(Features::index).toArray();
@@ -87,7 +87,7 @@ public final class Calibrator {
         Combiner.Model response = new Combiner.Model(sets.response(), responseFit.mean(), responseFit.scale(),
                 responseFit.weights(), responseFit.bias());
         Thresholds provisional = new Thresholds(0.5, 0.75, 0.5, quantile(gainsFaithful, 0.95), kappa,
-                quantile(maxCusumFaithful, 0.95), base.nullEnergy(), 0.5);
+                quantile(maxCusumFaithful, 0.95), base.nullEnergy(), 0.5, null);
         Combiner.Model noTokens = new Combiner.Model(List.of(), new double[0], new double[0], new double[0], 0);
         Combiner twoStage = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, noTokens,
                 provisional, null));
@@ -114,13 +114,13 @@ public final class Calibrator {
         double sentenceThreshold = bestSentenceThreshold(scored);
         // Spans are reported for responses judged hallucinated, so their threshold is chosen under that verdict.
         Thresholds withVerdict = new Thresholds(sentenceThreshold, 0.75, responseThreshold, provisional.fragileGain(),
-                kappa, provisional.driftH(), base.nullEnergy(), 0.5);
+                kappa, provisional.driftH(), base.nullEnergy(), 0.5, null);
         Combiner judged = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, token,
                 withVerdict, null));
         SpanChoice spans = bestSpans(Evaluation.rescore(cusumed, judged), judged);
         Thresholds th = new Thresholds(sentenceThreshold, sentenceThreshold + (1 - sentenceThreshold) / 2,
                 responseThreshold, provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy(),
-                spans.threshold());
+                spans.record(), spans.prose());
         return new Combiner(new Combiner.Weights(VERSION, encoderId, fittedOn, sentence, response, token, th,
                 spans.granularity()));
     }
@@ -173,12 +173,13 @@ public final class Calibrator {
         return bestT;
     }
 
-    record SpanChoice(double threshold, Localisation.Granularity granularity) {
+    record SpanChoice(double record, double prose, Localisation.Granularity granularity) {
     }
 
     /**
-     * Localised spans are judged by character overlap, so their threshold, and how far a span reaches
-     * (token run, clause or sentence), are chosen together to maximise span-level F1.
+     * Localised spans are judged by character overlap, so how far a span reaches (token run, clause or
+     * sentence) and the token thresholds for records and for prose are chosen to maximise span-level
+     * F1: for each granularity, one shared threshold first, then each context kind's in turn.
      */
     static SpanChoice bestSpans(List<RecordResult> scored, Combiner combiner) {
         List<double[]> probabilities = new ArrayList<>();
@@ -193,29 +194,49 @@ public final class Calibrator {
                 }
             }
         }
-        double best = -1;
-        SpanChoice choice = new SpanChoice(0.5, Localisation.Granularity.TOKENS);
         double[] thresholds = candidates(all.stream().mapToDouble(Double::doubleValue).toArray());
+        double best = -1;
+        SpanChoice choice = new SpanChoice(0.5, 0.5, Localisation.Granularity.TOKENS);
         for (Localisation.Granularity g : Localisation.Granularity.values()) {
+            SpanChoice c = new SpanChoice(0.5, 0.5, g);
+            double f1 = -1;
             for (double t : thresholds) {
-                int k = 0;
-                List<RecordResult> rs = new ArrayList<>();
-                for (RecordResult r : scored) {
-                    List<SentenceResult> ss = new ArrayList<>();
-                    for (SentenceResult s : r.sentences()) {
-                        ss.add(s.withSpans(Localisation.spans(r.record().response(), s.tokens(), probabilities.get(k++),
-                                t, g, s.start(), s.end())));
+                double f = spanF1(scored, probabilities, new SpanChoice(t, t, g));
+                if (f > f1) {
+                    f1 = f;
+                    c = new SpanChoice(t, t, g);
+                }
+            }
+            for (int kind = 0; kind < 2; kind++) {
+                for (double t : thresholds) {
+                    SpanChoice trial = kind == 0 ? new SpanChoice(t, c.prose(), g) : new SpanChoice(c.record(), t, g);
+                    double f = spanF1(scored, probabilities, trial);
+                    if (f > f1) {
+                        f1 = f;
+                        c = trial;
                     }
-                    rs.add(new RecordResult(r.record(), ss, r.probability(), r.predicted()));
                 }
-                double f1 = Evaluation.report(rs).spanLevel().f1();
-                if (f1 > best) {
-                    best = f1;
-                    choice = new SpanChoice(t, g);
-                }
+            }
+            if (f1 > best) {
+                best = f1;
+                choice = c;
             }
         }
         return choice;
+    }
+
+    private static double spanF1(List<RecordResult> scored, List<double[]> probabilities, SpanChoice c) {
+        int k = 0;
+        List<RecordResult> rs = new ArrayList<>();
+        for (RecordResult r : scored) {
+            List<SentenceResult> ss = new ArrayList<>();
+            for (SentenceResult s : r.sentences()) {
+                ss.add(s.withSpans(Localisation.spans(r.record().response(), s.tokens(), probabilities.get(k++),
+                        c.record(), c.prose(), c.granularity(), s.start(), s.end())));
+            }
+            rs.add(new RecordResult(r.record(), ss, r.probability(), r.predicted()));
+        }
+        return Evaluation.report(rs).spanLevel().f1();
     }
 
     /** Up to 100 thresholds at quantiles of the scores. */

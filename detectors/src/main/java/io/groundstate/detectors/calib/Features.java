@@ -22,7 +22,9 @@ public final class Features {
     /** Evidence about one content token, for localising the unsupported words of a sentence. */
     public static final List<String> TOKEN_NAMES = List.of(
             "unsupported", "number", "name", "delta", "perturbed", "log_length", "unsupported_neighbours",
-            "sentence_logit", "sentence_unsupported_ratio", "sentence_calibrated_energy", "answer_unsupported_share", "soft_support", "record_conflict");
+            "sentence_logit", "sentence_unsupported_ratio", "sentence_calibrated_energy", "answer_unsupported_share", "soft_support", "record_conflict",
+            "structured_context");
+    public static final int TOKEN_STRUCTURED_CONTEXT = 13;
     public static final int TOKEN_SENTENCE_LOGIT = 7;
 
     public static final int ENERGY = 0;

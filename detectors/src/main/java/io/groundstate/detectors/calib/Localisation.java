@@ -37,11 +37,19 @@ public final class Localisation {
 
     private static final String CLAUSE_DELIMITERS = ",;:()\u2014";
 
-    /** Spans at the given granularity within the sentence [sentenceStart, sentenceEnd). */
+    /**
+     * Spans at the given granularity within the sentence [sentenceStart, sentenceEnd); a token of a
+     * structured record is flagged at {@code recordThreshold}, one of prose at {@code proseThreshold}.
+     */
     public static List<Attribution> spans(String response, List<TokenEvidence> tokens, double[] probabilities,
-                                          double threshold, Granularity granularity, int sentenceStart,
-                                          int sentenceEnd) {
-        List<Attribution> runs = spans(response, tokens, probabilities, threshold);
+                                          double recordThreshold, double proseThreshold, Granularity granularity,
+                                          int sentenceStart, int sentenceEnd) {
+        boolean[] flagged = new boolean[tokens.size()];
+        for (int i = 0; i < flagged.length; i++) {
+            boolean record = tokens.get(i).features()[Features.TOKEN_STRUCTURED_CONTEXT] > 0;
+            flagged[i] = probabilities[i] >= (record ? recordThreshold : proseThreshold);
+        }
+        List<Attribution> runs = runs(response, tokens, flagged);
         if (granularity == Granularity.TOKENS || runs.isEmpty()) {
             return runs;
         }
@@ -73,12 +81,20 @@ public final class Localisation {
     /** Spans of consecutive tokens whose probability reaches the threshold, in response offsets. */
     public static List<Attribution> spans(String response, List<TokenEvidence> tokens, double[] probabilities,
                                           double threshold) {
+        boolean[] flagged = new boolean[tokens.size()];
+        for (int i = 0; i < flagged.length; i++) {
+            flagged[i] = probabilities[i] >= threshold;
+        }
+        return runs(response, tokens, flagged);
+    }
+
+    private static List<Attribution> runs(String response, List<TokenEvidence> tokens, boolean[] flagged) {
         List<Attribution> out = new ArrayList<>();
         int start = -1;
         int end = -1;
         for (int i = 0; i < tokens.size(); i++) {
             TokenEvidence t = tokens.get(i);
-            if (probabilities[i] >= threshold) {
+            if (flagged[i]) {
                 if (start < 0) {
                     start = t.start();
                 }

@@ -99,7 +99,8 @@ public final class Evaluation {
                         .mapToDouble(combiner::tokenProbability).toArray();
                 ss.add(new SentenceResult(s.start(), s.end(), f, ps, ps >= combiner.thresholds().sentence(),
                         s.attributed(), Localisation.spans(r.record().response(), s.tokens(), tp,
-                        combiner.thresholds().token(), combiner.granularity(), s.start(), s.end()), s.tokens()));
+                        combiner.thresholds().token(), combiner.thresholds().proseToken(), combiner.granularity(),
+                        s.start(), s.end()), s.tokens()));
             }
             double p = rows.isEmpty() ? 0 : combiner.responseProbability(rows);
             out.add(new RecordResult(r.record(), ss, p, p >= combiner.thresholds().response()));

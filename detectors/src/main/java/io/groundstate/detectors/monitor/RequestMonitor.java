@@ -534,11 +534,11 @@ public final class RequestMonitor {
             // The answer's unsupported share so far: the verdict's own aggregate, over the sentences up to this one.
             double shareSoFar = Features.response(state.sentences.stream()
                     .filter(x -> x.features != null && x.index <= r.index).map(x -> x.features).toList())[0];
-            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft);
+            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft, !record.isEmpty());
             double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
                     .mapToDouble(combiner::tokenProbability).toArray();
             List<Attribution> spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token(),
-                    combiner.granularity(), r.start, r.end);
+                    th.proseToken(), combiner.granularity(), r.start, r.end);
             r.spans = spans;
             BasisState nearest = basis.states().get(g.nearest());
             out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
@@ -565,7 +565,8 @@ public final class RequestMonitor {
 
     /** Each content token's evidence; the sentence's probability is filled in by {@link Localisation}. */
     private static List<TokenEvidence> tokenEvidence(Pending p, Perturbation.Result pr, double[] sentence, int offset,
-                                                     double answerShareSoFar, Map<String, Double> soft) {
+                                                     double answerShareSoFar, Map<String, Double> soft,
+                                                     boolean structuredContext) {
         Set<Integer> unsupported = new HashSet<>();
         p.reality.unsupported().forEach(t -> unsupported.add(t.start()));
         List<TokenEvidence> out = new ArrayList<>(p.tokens.size());
@@ -587,6 +588,7 @@ public final class RequestMonitor {
             f[10] = answerShareSoFar;
             f[11] = f[0] == 0 ? 1 : soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
             f[12] = p.conflicts.contains(t) ? 1 : 0;
+            f[13] = structuredContext ? 1 : 0;
             out.add(new TokenEvidence(t.surface(), offset + t.start(), offset + t.end(), f));
         }
         return out;

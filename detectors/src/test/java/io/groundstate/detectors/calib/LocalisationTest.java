@@ -34,14 +34,29 @@ class LocalisationTest {
     }
 
     @Test
+    void recordAndProseTokensHaveTheirOwnThresholds() {
+        List<TokenEvidence> record = new ArrayList<>();
+        for (TokenEvidence t : ts) {
+            double[] f = t.features().clone();
+            f[Features.TOKEN_STRUCTURED_CONTEXT] = t.token().equals("1925") ? 1 : 0;
+            record.add(new TokenEvidence(t.token(), t.start(), t.end(), f));
+        }
+        // 1925 comes from a record and passes 0.85; live jazz is prose and must pass 0.95.
+        assertEquals(List.of("1925"), texts(Localisation.spans(TEXT, record, p, 0.85, 0.95, Granularity.TOKENS, 0,
+                TEXT.length())));
+        assertEquals(List.of("live jazz"), texts(Localisation.spans(TEXT, record, p, 0.95, 0.7, Granularity.TOKENS, 0,
+                TEXT.length())));
+    }
+
+    @Test
     void clausesReachToTheNearestDelimiters() {
         assertEquals(List.of("It opened in 1925", "serves live jazz on Fridays"),
-                texts(Localisation.spans(TEXT, ts, p, 0.5, Granularity.CLAUSE, 0, TEXT.length())));
+                texts(Localisation.spans(TEXT, ts, p, 0.5, 0.5, Granularity.CLAUSE, 0, TEXT.length())));
     }
 
     @Test
     void sentenceGranularityTakesTheWholeSentenceOnlyWhenSomethingIsFlagged() {
-        assertEquals(List.of(TEXT), texts(Localisation.spans(TEXT, ts, p, 0.5, Granularity.SENTENCE, 0, TEXT.length())));
-        assertEquals(List.of(), Localisation.spans(TEXT, ts, p, 0.95, Granularity.SENTENCE, 0, TEXT.length()));
+        assertEquals(List.of(TEXT), texts(Localisation.spans(TEXT, ts, p, 0.5, 0.5, Granularity.SENTENCE, 0, TEXT.length())));
+        assertEquals(List.of(), Localisation.spans(TEXT, ts, p, 0.95, 0.95, Granularity.SENTENCE, 0, TEXT.length()));
     }
 }

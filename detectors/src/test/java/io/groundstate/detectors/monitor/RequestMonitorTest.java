@@ -35,7 +35,7 @@ class RequestMonitorTest {
         Combiner.Model token = new Combiner.Model(List.of("unsupported", "sentence_logit"), new double[] {0, 0},
                 new double[] {1, 1}, new double[] {6, 0.5}, -4);
         return new Combiner(new Combiner.Weights("test", "hashing/test", "hand-set", sentence, response, token,
-                new Thresholds(0.6, 0.8, 0.6, 0.05, 0.1, 0.3, 0.3, 0.5), null));
+                new Thresholds(0.6, 0.8, 0.6, 0.05, 0.1, 0.3, 0.3, 0.5, null), null));
     }
 
     final HashingEncoder encoder = new HashingEncoder();
