@@ -263,15 +263,4 @@ public final class OnnxEncoder implements Encoder {
         }
         tokenizer.close();
     }
-
-    /** For tests and benchmarks: the tokenizer's ids for a text. */
-    public long[] tokenIds(String text) {
-        return tokenizer.encode(text).getIds();
-    }
-
-    /** For tests: texts that are too long are truncated to the spec's limit, not rejected. */
-    public int maxTokens() {
-        return spec.maxTokens();
-    }
-
 }
