@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** groundstate: the command line. */
 @Command(name = "groundstate", mixinStandardHelpOptions = true, versionProvider = GroundstateCommand.Version.class,
         description = "Streaming hallucination monitor for LLM and RAG applications.",
-        subcommands = {ScoreCommand.class, EvalCommand.class, CalibrateCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ScoreCommand.class, EvalCommand.class, CalibrateCommand.class,
+                ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GroundstateCommand implements Runnable {
 
@@ -26,7 +27,7 @@ public final class GroundstateCommand implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new GroundstateCommand());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (ex instanceof IllegalArgumentException) {
+            if (ex instanceof IllegalArgumentException || ex instanceof org.apache.kafka.common.config.ConfigException) {
                 cmd.getErr().println("groundstate: " + ex.getMessage());
                 return 2;
             }

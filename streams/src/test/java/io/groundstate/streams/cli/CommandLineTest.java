@@ -43,7 +43,7 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : List.of("score", "eval", "calibrate")) {
+        for (String cmd : List.of("demo", "run", "config-docs", "score", "eval", "calibrate")) {
             Run r = run("", cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: groundstate " + cmd), r.out());
@@ -137,5 +137,30 @@ class CommandLineTest {
         assertEquals(0, e.code(), e.err());
         // Fitted and scored on the same six records: it must at least separate them.
         assertTrue(ReportJson.JSON.readTree(e.out()).get("response_level").get("auroc").asDouble() > 0.5);
+    }
+
+    @Test
+    void demoStreamsAnswersThroughTheEmbeddedBrokerAndExitsCleanlyAfterItsDuration() throws Exception {
+        Path answers = Files.createTempFile("demo-answers", ".jsonl");
+        Files.copy(SAMPLE, answers, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Run r = run("", "demo", "--for", "12s", "--answers", answers.toString(), "--tokens-per-second", "400",
+                "--no-color");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("VERDICT"), r.out());
+        assertTrue(r.out().contains("DEAD LETTER"), "the demo shows a dead letter: " + r.out());
+        assertTrue(r.out().contains("Summary"), r.out());
+        assertTrue(!r.out().contains("\u001b["), "no colour with --no-color");
+    }
+
+    @Test
+    void runRejectsABadConfigurationWithExitTwo(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("bad.properties");
+        Files.writeString(config, "groundstate.topics.partitions=zero\n");
+        Run r = run("", "run", "--config", config.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("groundstate.topics.partitions"), r.err());
+        Run d = run("", "demo", "--for", "soon");
+        assertEquals(2, d.code());
+        assertTrue(d.err().contains("not a duration"), d.err());
     }
 }

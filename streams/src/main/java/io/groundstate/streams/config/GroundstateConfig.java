@@ -1,0 +1,252 @@
+package io.groundstate.streams.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * groundstate's settings, typed, validated and documented from one definition. Every key that is not a
+ * groundstate key is a Kafka client or Streams setting and is passed through unchanged (SASL, TLS, ...).
+ * Values may name environment variables as {@code ${env:NAME}}, so secrets stay out of files.
+ */
+public final class GroundstateConfig extends AbstractConfig {
+    public static final String PREFIX = "groundstate.";
+
+    public static final String TOPIC_EVENTS = "groundstate.topic.events";
+    public static final String TOPIC_EXTRA = "groundstate.topic.extra";
+    public static final String TOPIC_REKEYED = "groundstate.topic.rekeyed";
+    public static final String TOPIC_ALERTS = "groundstate.topic.alerts";
+    public static final String TOPIC_SPANS = "groundstate.topic.spans";
+    public static final String TOPIC_VERDICTS = "groundstate.topic.verdicts";
+    public static final String TOPIC_DLQ = "groundstate.topic.dlq";
+    public static final String TOPICS_CREATE = "groundstate.topics.create";
+    public static final String TOPICS_PARTITIONS = "groundstate.topics.partitions";
+    public static final String TOPICS_REPLICATION = "groundstate.topics.replication.factor";
+    public static final String OUTPUT_FORMAT = "groundstate.output.format";
+    public static final String OUTPUT_TEXT = "groundstate.output.text";
+    public static final String ENCODER_MODEL = "groundstate.encoder.model";
+    public static final String ENCODER_DEVICE = "groundstate.encoder.device";
+    public static final String ENCODER_BATCH = "groundstate.encoder.batch.size";
+    public static final String WEIGHTS = "groundstate.weights";
+    public static final String PERTURBATION_TOKENS = "groundstate.perturbation.tokens";
+    public static final String IDLE_TIMEOUT_MS = "groundstate.request.idle.timeout.ms";
+    public static final String RETENTION_MS = "groundstate.request.retention.ms";
+    public static final String EXPIRY_INTERVAL_MS = "groundstate.expiry.interval.ms";
+    public static final String EMBEDDED_DIR = "groundstate.embedded.dir";
+    public static final String EMBEDDED_PORT = "groundstate.embedded.port";
+
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(TOPIC_EVENTS, Type.STRING, "groundstate.events", Importance.HIGH,
+                    "Input topic of the apps' events, keyed by request id.")
+            .define(TOPIC_EXTRA, Type.LIST, "", Importance.MEDIUM,
+                    "Further input topics merged in (retrieval logged by another service). Their records are "
+                            + "re-keyed by request id through the rekeyed topic, whatever their own key.")
+            .define(TOPIC_REKEYED, Type.STRING, "groundstate.events.rekeyed", Importance.LOW,
+                    "Topic through which events not keyed by their request id are re-keyed; it gets the partition "
+                            + "count of the events topic.")
+            .define(TOPIC_ALERTS, Type.STRING, "groundstate.alerts", Importance.HIGH, "Output topic of alerts.")
+            .define(TOPIC_SPANS, Type.STRING, "groundstate.spans", Importance.MEDIUM,
+                    "Output topic of every sentence's scores.")
+            .define(TOPIC_VERDICTS, Type.STRING, "groundstate.verdicts", Importance.HIGH,
+                    "Output topic of one verdict per request.")
+            .define(TOPIC_DLQ, Type.STRING, "groundstate.dlq", Importance.HIGH,
+                    "Dead letters: the original bytes, with the reason and source topic, partition and offset in headers.")
+            .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Create missing topics at start-up (existing topics are left as they are).")
+            .define(TOPICS_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
+                    "Partitions of topics groundstate creates; the most instances x threads that can share the work.")
+            .define(TOPICS_REPLICATION, Type.SHORT, (short) -1, Importance.MEDIUM,
+                    "Replication factor of topics groundstate creates; -1 takes the broker's default.")
+            .define(OUTPUT_FORMAT, Type.STRING, "json", ValidString.in("json", "avro"), Importance.MEDIUM,
+                    "Encoding of outputs: json (the schemas' JSON form) or avro (single-object encoding).")
+            .define(OUTPUT_TEXT, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Include sentence text in outputs; false redacts it (offsets stay).")
+            .define(ENCODER_MODEL, Type.STRING, "all-minilm-l6-v2", Importance.HIGH,
+                    "Encoder: all-minilm-l6-v2, bge-small-en-v1.5-q, or the path of an .onnx file with tokenizer.json beside it.")
+            .define(ENCODER_DEVICE, Type.STRING, "auto", Importance.MEDIUM,
+                    "auto, cpu, cuda or cuda:N; auto and cuda fall back to CPU with a warning.")
+            .define(ENCODER_BATCH, Type.INT, 32, Range.between(1, 1024), Importance.LOW, "Sentences per encoder run.")
+            .define(WEIGHTS, Type.STRING, "", Importance.MEDIUM,
+                    "Combiner weights JSON from calibrate; empty takes the shipped weights.")
+            .define(PERTURBATION_TOKENS, Type.INT, 8, Range.between(0, 64), Importance.LOW,
+                    "Content tokens removed one at a time per sentence; 0 turns perturbation off.")
+            .define(IDLE_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "A request with no event for this long (wall clock) gets its verdict with finish reason idle_timeout.")
+            .define(RETENTION_MS, Type.LONG, 300_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "How long a finished request's state is kept, so repeated and late events are recognised, "
+                            + "before it is deleted.")
+            .define(EXPIRY_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(10), Importance.LOW,
+                    "How often idle and finished requests are looked for.")
+            .define(EMBEDDED_DIR, Type.STRING, "", Importance.LOW,
+                    "Data directory of the embedded broker (used when bootstrap.servers is empty); empty: a temporary one.")
+            .define(EMBEDDED_PORT, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
+                    "Port of the embedded broker; 0 picks a free one.");
+
+    /** Kafka settings whose defaults groundstate changes, and why. */
+    public static final Map<String, Object> KAFKA_DEFAULTS = kafkaDefaults();
+    static final Map<String, String> KAFKA_DEFAULT_REASONS = Map.of(
+            StreamsConfig.APPLICATION_ID_CONFIG, "Consumer group and prefix of internal topics and state.",
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "State, outputs and offsets commit together.",
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "Alerts become visible to read_committed consumers this often.",
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "Empty starts the embedded single-node KRaft broker.",
+            "processing.exception.handler.global.enabled", "Kafka 5.0's default, taken now.");
+
+    private static Map<String, Object> kafkaDefaults() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "");
+        m.put(StreamsConfig.APPLICATION_ID_CONFIG, "groundstate");
+        m.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        m.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
+        m.put("processing.exception.handler.global.enabled", true);
+        return m;
+    }
+
+    private final Map<String, Object> kafka;
+
+    public GroundstateConfig(Map<String, ?> settings) {
+        super(DEFINITION, groundstateOnly(settings), false);
+        Map<String, Object> k = new LinkedHashMap<>(KAFKA_DEFAULTS);
+        settings.forEach((key, v) -> {
+            if (!key.startsWith(PREFIX)) {
+                k.put(key, v);
+            }
+        });
+        for (String key : settings.keySet()) {
+            if (key.startsWith(PREFIX) && !DEFINITION.names().contains(key)) {
+                throw new ConfigException("unknown setting " + key + " (see docs/configuration.md)");
+            }
+        }
+        this.kafka = k;
+    }
+
+    public static GroundstateConfig defaults() {
+        return new GroundstateConfig(Map.of());
+    }
+
+    private static Map<String, Object> groundstateOnly(Map<String, ?> settings) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        settings.forEach((k, v) -> {
+            if (k.startsWith(PREFIX)) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    /** Reads a properties file, expanding {@code ${env:NAME}} from the environment. */
+    public static GroundstateConfig load(Path file, UnaryOperator<String> environment) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("no such config file: " + file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : p.stringPropertyNames()) {
+            m.put(k, expand(k, p.getProperty(k), environment));
+        }
+        return new GroundstateConfig(m);
+    }
+
+    private static final Pattern ENV = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)}");
+
+    static String expand(String key, String value, UnaryOperator<String> environment) {
+        Matcher m = ENV.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String v = environment.apply(m.group(1));
+            if (v == null) {
+                throw new ConfigException(key + " names the environment variable " + m.group(1) + ", which is not set");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** The Kafka settings: groundstate's defaults, then everything the user gave that is not a groundstate key. */
+    public Map<String, Object> kafka() {
+        return new LinkedHashMap<>(kafka);
+    }
+
+    public String bootstrapServers() {
+        return String.valueOf(kafka.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)).trim();
+    }
+
+    public boolean embedded() {
+        return bootstrapServers().isEmpty();
+    }
+
+    /** A copy with the given Kafka or groundstate settings replaced (the embedded broker fills in bootstrap.servers). */
+    public GroundstateConfig with(Map<String, ?> overrides) {
+        Map<String, Object> m = new LinkedHashMap<>(originals());
+        m.putAll(kafka);
+        m.putAll(overrides);
+        return new GroundstateConfig(m);
+    }
+
+    public List<String> extraTopics() {
+        return getList(TOPIC_EXTRA).stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public boolean avroOutput() {
+        return "avro".equals(getString(OUTPUT_FORMAT).toLowerCase(Locale.ROOT));
+    }
+
+    /** docs/configuration.md, generated from the definitions above. */
+    public static String markdown() {
+        StringBuilder b = new StringBuilder();
+        b.append("# Configuration\n\n");
+        b.append("<!-- Generated by `bin/groundstate config-docs` from GroundstateConfig; a test keeps it in step. -->\n\n");
+        b.append("`groundstate run --config FILE` reads a Java properties file. Keys starting with `groundstate.` are\n");
+        b.append("groundstate's own, typed and validated below; an unknown `groundstate.` key is an error. Every other key\n");
+        b.append("is a Kafka Streams or client setting and is passed through unchanged, so SASL, TLS and tuning work as\n");
+        b.append("documented by Kafka (prefix with `consumer.`, `producer.` or `admin.` to reach one client only).\n\n");
+        b.append("A value may name environment variables as `${env:NAME}` (for example\n");
+        b.append("`sasl.jaas.config=... password=\"${env:KAFKA_PASSWORD}\";`); an unset variable is an error at start-up.\n\n");
+        b.append("## groundstate settings\n\n");
+        b.append("| key | type | default | valid values | importance | description |\n|---|---|---|---|---|---|\n");
+        for (ConfigDef.ConfigKey k : DEFINITION.configKeys().values()) {
+            String def = k.hasDefault() ? String.valueOf(k.defaultValue) : "(required)";
+            if (k.type == Type.LIST && def.equals("[]")) {
+                def = "";
+            }
+            b.append("| `").append(k.name).append("` | ").append(k.type.name().toLowerCase(Locale.ROOT)).append(" | ")
+                    .append(def.isEmpty() ? "(empty)" : "`" + def + "`").append(" | ")
+                    .append(k.validator == null ? "" : cell(k.validator.toString())).append(" | ")
+                    .append(k.importance.name().toLowerCase(Locale.ROOT)).append(" | ")
+                    .append(cell(k.documentation)).append(" |\n");
+        }
+        b.append("\n## Kafka settings groundstate sets differently\n\n");
+        b.append("| key | groundstate default | why |\n|---|---|---|\n");
+        KAFKA_DEFAULTS.forEach((k, v) -> b.append("| `").append(k).append("` | ")
+                .append(String.valueOf(v).isEmpty() ? "(empty)" : "`" + v + "`").append(" | ")
+                .append(KAFKA_DEFAULT_REASONS.get(k)).append(" |\n"));
+        return b.toString();
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}

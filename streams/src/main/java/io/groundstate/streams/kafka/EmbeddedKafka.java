@@ -1,0 +1,153 @@
+package io.groundstate.streams.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft broker (broker and controller in one) in this JVM, for the demo, tests and
+ * {@code run} without bootstrap servers. Replication factors and min ISR of internal topics are 1, so
+ * exactly-once works on one node.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dir;
+    private final boolean temporary;
+    private final int port;
+    private final KafkaRaftServer server;
+
+    private EmbeddedKafka(Path dir, boolean temporary, int port, KafkaRaftServer server) {
+        this.dir = dir;
+        this.temporary = temporary;
+        this.port = port;
+        this.server = server;
+    }
+
+    /**
+     * Formats the directory if it is new and starts the broker; returns when it answers a metadata request.
+     *
+     * @param dataDir the log directory, or null for a temporary one deleted on close
+     * @param port    the client port, or 0 for a free one
+     */
+    public static EmbeddedKafka start(Path dataDir, int port) {
+        boolean temporary = dataDir == null;
+        try {
+            Path dir = temporary ? Files.createTempDirectory("groundstate-kafka-") : Files.createDirectories(dataDir);
+            int clientPort = port == 0 ? freePort() : port;
+            int controllerPort = freePort();
+            Properties p = new Properties();
+            p.put("process.roles", "broker,controller");
+            p.put("node.id", "1");
+            p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+            p.put("listeners", "PLAINTEXT://localhost:" + clientPort + ",CONTROLLER://localhost:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://localhost:" + clientPort);
+            p.put("controller.listener.names", "CONTROLLER");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("log.dirs", dir.resolve("logs").toString());
+            p.put("offsets.topic.replication.factor", "1");
+            p.put("offsets.topic.num.partitions", "4");
+            p.put("transaction.state.log.replication.factor", "1");
+            p.put("transaction.state.log.min.isr", "1");
+            p.put("transaction.state.log.num.partitions", "4");
+            p.put("share.coordinator.state.topic.replication.factor", "1");
+            p.put("share.coordinator.state.topic.min.isr", "1");
+            p.put("group.initial.rebalance.delay.ms", "0");
+            p.put("num.partitions", "4");
+            p.put("auto.create.topics.enable", "false");
+            Path config = dir.resolve("server.properties");
+            try (OutputStream out = Files.newOutputStream(config)) {
+                p.store(out, "groundstate embedded broker");
+            }
+            if (!Files.exists(dir.resolve("logs").resolve("meta.properties"))) {
+                ByteArrayOutputStream log = new ByteArrayOutputStream();
+                int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(),
+                        "-c", config.toString(), "--ignore-formatted"},
+                        new PrintStream(log, true, StandardCharsets.UTF_8));
+                if (rc != 0) {
+                    throw new IllegalStateException("formatting the embedded broker's storage failed: "
+                            + log.toString(StandardCharsets.UTF_8));
+                }
+            }
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+            server.startup();
+            EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, clientPort, server);
+            kafka.awaitReady(Duration.ofSeconds(60));
+            LOG.info("embedded Kafka broker ready at {} (data in {})", kafka.bootstrapServers(), dir);
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the embedded broker's directory", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            while (true) {
+                try {
+                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the embedded broker did not start in " + timeout, e);
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the embedded broker did not start in " + timeout);
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+        if (temporary) {
+            deleteTree(dir);
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", dir, e.toString());
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.groundstate.streams.kafka;
+
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.encoder.CachingEncoder;
+import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.encoder.EncoderSpec;
+import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
+import io.groundstate.detectors.monitor.MonitorConfig;
+import io.groundstate.detectors.monitor.RequestMonitor;
+import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.topology.GroundstateTopology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires and runs the streaming monitor: the embedded broker when no bootstrap servers are given, topics,
+ * the encoder, the topology, and Kafka Streams; closes them in reverse order.
+ */
+public final class MonitorApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorApp.class);
+
+    private final GroundstateConfig config;
+    private final EmbeddedKafka broker;
+    private final Encoder encoder;
+    private final KafkaStreams streams;
+    private final Path temporaryState;
+    private boolean closed;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private MonitorApp(GroundstateConfig config, EmbeddedKafka broker, Encoder encoder, KafkaStreams streams,
+                       Path temporaryState) {
+        this.temporaryState = temporaryState;
+        this.config = config;
+        this.broker = broker;
+        this.encoder = encoder;
+        this.streams = streams;
+    }
+
+    /** Starts everything and returns once Kafka Streams is running. */
+    public static MonitorApp start(GroundstateConfig given, Duration startTimeout) {
+        EmbeddedKafka broker = null;
+        Encoder encoder = null;
+        Path temporaryState = null;
+        try {
+            GroundstateConfig config = given;
+            if (config.embedded()) {
+                String dir = config.getString(GroundstateConfig.EMBEDDED_DIR);
+                broker = EmbeddedKafka.start(dir.isBlank() ? null : Path.of(dir), config.getInt(GroundstateConfig.EMBEDDED_PORT));
+                config = config.with(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+            }
+            Map<String, Object> kafka = config.kafka();
+            if (broker != null && !kafka.containsKey(StreamsConfig.STATE_DIR_CONFIG)) {
+                // State belongs to its cluster: beside a kept broker's data, else temporary like the broker.
+                String dir = config.getString(GroundstateConfig.EMBEDDED_DIR);
+                temporaryState = dir.isBlank() ? Files.createTempDirectory("groundstate-state-") : null;
+                kafka.put(StreamsConfig.STATE_DIR_CONFIG, dir.isBlank() ? temporaryState.toString()
+                        : Files.createDirectories(Path.of(dir, "streams-state")).toString());
+            }
+            if (config.getBoolean(GroundstateConfig.TOPICS_CREATE)) {
+                try (Admin admin = Admin.create(new StreamsConfig(kafka).getAdminConfigs("groundstate-setup"))) {
+                    Topics.ensure(admin, config);
+                }
+            }
+            encoder = openEncoder(config);
+            Combiner combiner = combiner(config);
+            MonitorConfig monitorConfig = MonitorConfig.defaults()
+                    .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS));
+            RequestMonitor monitor = new RequestMonitor(encoder, combiner, monitorConfig, System::currentTimeMillis);
+            Topology topology = GroundstateTopology.build(config, monitor);
+            Properties props = new Properties();
+            props.putAll(kafka);
+            KafkaStreams streams = new KafkaStreams(topology, props);
+            MonitorApp app = new MonitorApp(config, broker, encoder, streams, temporaryState);
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("stream thread failed; shutting down", e);
+                app.failure.compareAndSet(null, e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
+            CountDownLatch running = new CountDownLatch(1);
+            streams.setStateListener((now, before) -> {
+                if (now == KafkaStreams.State.RUNNING) {
+                    running.countDown();
+                } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                    running.countDown();
+                    app.stopped.countDown();
+                }
+            });
+            streams.start();
+            if (!running.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS) || streams.state() != KafkaStreams.State.RUNNING) {
+                streams.close(Duration.ofSeconds(30)); // the catch below closes the rest
+                throw new IllegalStateException("Kafka Streams did not reach RUNNING in " + startTimeout
+                        + " (state " + streams.state() + ")");
+            }
+            LOG.info("groundstate is running: {} -> alerts {}, verdicts {}, spans {}, dead letters {}",
+                    config.getString(GroundstateConfig.TOPIC_EVENTS), config.getString(GroundstateConfig.TOPIC_ALERTS),
+                    config.getString(GroundstateConfig.TOPIC_VERDICTS), config.getString(GroundstateConfig.TOPIC_SPANS),
+                    config.getString(GroundstateConfig.TOPIC_DLQ));
+            return app;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(encoder, broker);
+            throw new IllegalStateException("interrupted while starting", e);
+        } catch (IOException e) {
+            closeQuietly(encoder, broker);
+            throw new UncheckedIOException("cannot create the state directory", e);
+        } catch (RuntimeException e) {
+            closeQuietly(encoder, broker, temporaryState);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(Encoder encoder, EmbeddedKafka broker, Path temporaryState) {
+        closeQuietly(encoder, broker);
+        if (temporaryState != null) {
+            EmbeddedKafka.deleteTree(temporaryState);
+        }
+    }
+
+    private static void closeQuietly(Encoder encoder, EmbeddedKafka broker) {
+        if (encoder != null) {
+            encoder.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    static Encoder openEncoder(GroundstateConfig c) {
+        return new CachingEncoder(OnnxEncoder.open(EncoderSpec.of(c.getString(GroundstateConfig.ENCODER_MODEL),
+                c.getString(GroundstateConfig.ENCODER_DEVICE), c.getInt(GroundstateConfig.ENCODER_BATCH))), 50_000);
+    }
+
+    static Combiner combiner(GroundstateConfig c) {
+        String w = c.getString(GroundstateConfig.WEIGHTS);
+        return w.isBlank() ? Combiner.shipped() : Combiner.load(Path.of(w));
+    }
+
+    /** The configuration in effect, with bootstrap.servers filled in when the broker is embedded. */
+    public GroundstateConfig config() {
+        return config;
+    }
+
+    public String bootstrapServers() {
+        return config.bootstrapServers();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public Encoder encoder() {
+        return encoder;
+    }
+
+    /** Blocks until Kafka Streams stops (a fatal error or close); returns the error, if any. */
+    public Throwable awaitStop() throws InterruptedException {
+        stopped.await();
+        return failure.get();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        streams.close(Duration.ofSeconds(30));
+        stopped.countDown();
+        encoder.close();
+        if (broker != null) {
+            broker.close();
+        }
+        if (temporaryState != null) {
+            EmbeddedKafka.deleteTree(temporaryState);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.groundstate.streams.kafka;
+
+import io.groundstate.streams.config.GroundstateConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates groundstate's topics when they are missing; the rekeyed topic follows the events topic's partitions. */
+public final class Topics {
+    private static final Logger LOG = LoggerFactory.getLogger(Topics.class);
+
+    private Topics() {
+    }
+
+    public static List<String> names(GroundstateConfig c) {
+        Set<String> all = new LinkedHashSet<>();
+        for (String k : List.of(GroundstateConfig.TOPIC_EVENTS, GroundstateConfig.TOPIC_REKEYED, GroundstateConfig.TOPIC_ALERTS,
+                GroundstateConfig.TOPIC_SPANS, GroundstateConfig.TOPIC_VERDICTS, GroundstateConfig.TOPIC_DLQ)) {
+            all.add(c.getString(k));
+        }
+        all.addAll(c.extraTopics());
+        return new ArrayList<>(all);
+    }
+
+    /** Creates what is missing and checks that the rekeyed topic has as many partitions as the events topic. */
+    public static void ensure(Admin admin, GroundstateConfig c) {
+        int partitions = c.getInt(GroundstateConfig.TOPICS_PARTITIONS);
+        short replication = c.getShort(GroundstateConfig.TOPICS_REPLICATION);
+        String events = c.getString(GroundstateConfig.TOPIC_EVENTS);
+        String rekeyed = c.getString(GroundstateConfig.TOPIC_REKEYED);
+        try {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Integer eventsPartitions = existing.contains(events) ? describe(admin, events).partitions().size() : null;
+            List<NewTopic> create = new ArrayList<>();
+            for (String name : names(c)) {
+                if (!existing.contains(name)) {
+                    int n = name.equals(rekeyed) && eventsPartitions != null ? eventsPartitions : partitions;
+                    create.add(new NewTopic(name, Optional.of(n), replication == -1 ? Optional.empty() : Optional.of(replication)));
+                }
+            }
+            if (!create.isEmpty()) {
+                try {
+                    admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e; // another instance may have created them first
+                    }
+                }
+                LOG.info("created topics {}", create.stream().map(NewTopic::name).toList());
+            }
+            int ev = describe(admin, events).partitions().size();
+            int rk = describe(admin, rekeyed).partitions().size();
+            if (ev != rk) {
+                throw new IllegalStateException("topic " + rekeyed + " has " + rk + " partitions but " + events + " has "
+                        + ev + "; they must match so that every event of a request meets the same state");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot list or create topics: " + e.getMessage(), e);
+        }
+    }
+
+    private static TopicDescription describe(Admin admin, String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+    }
+}

@@ -1,0 +1,40 @@
+package io.groundstate.streams.topology;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/** The headers of a dead letter: why, and where the original bytes came from. */
+public final class DeadLetters {
+    public static final String REASON = "groundstate.dlq.reason";
+    public static final String TOPIC = "groundstate.dlq.topic";
+    public static final String PARTITION = "groundstate.dlq.partition";
+    public static final String OFFSET = "groundstate.dlq.offset";
+    public static final String STAGE = "groundstate.dlq.stage";
+
+    private DeadLetters() {
+    }
+
+    static Headers annotate(Headers headers, String stage, String reason, RecordMetadata where) {
+        headers.remove(REASON).remove(TOPIC).remove(PARTITION).remove(OFFSET).remove(STAGE);
+        headers.add(STAGE, utf8(stage));
+        headers.add(REASON, utf8(reason.length() > 2000 ? reason.substring(0, 2000) + "..." : reason));
+        if (where != null) {
+            headers.add(TOPIC, utf8(where.topic()));
+            headers.add(PARTITION, utf8(Integer.toString(where.partition())));
+            headers.add(OFFSET, utf8(Long.toString(where.offset())));
+        }
+        return headers;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A header's value as text, or null. */
+    public static String header(Headers headers, String key) {
+        var h = headers.lastHeader(key);
+        return h == null || h.value() == null ? null : StandardCharsets.UTF_8.decode(ByteBuffer.wrap(h.value())).toString();
+    }
+}

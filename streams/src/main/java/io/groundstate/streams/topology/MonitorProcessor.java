@@ -1,0 +1,136 @@
+package io.groundstate.streams.topology;
+
+import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.detectors.monitor.RequestMonitor;
+import io.groundstate.detectors.monitor.RequestState;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hosts the per-request monitor. The request's state lives in RocksDB ({@code request-state}); a small
+ * index ({@code request-activity}: last wall-clock activity and whether it finished) lets a punctuator end
+ * idle requests with an idle_timeout verdict and delete finished ones after the retention, without reading
+ * every state.
+ */
+final class MonitorProcessor implements Processor<Object, Object, Object, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorProcessor.class);
+    static final String IDLE_TIMEOUT = "idle_timeout";
+
+    private final RequestMonitor monitor;
+    private final boolean withText;
+    private final long idleMs;
+    private final long retentionMs;
+    private final Duration interval;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, byte[]> states;
+    private KeyValueStore<String, byte[]> activity;
+
+    MonitorProcessor(RequestMonitor monitor, boolean withText, Duration idle, Duration retention, Duration interval) {
+        this.monitor = monitor;
+        this.withText = withText;
+        this.idleMs = idle.toMillis();
+        this.retentionMs = retention.toMillis();
+        this.interval = interval;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.states = context.getStateStore(GroundstateTopology.STATE_STORE);
+        this.activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
+        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+
+    @Override
+    public void process(Record<Object, Object> record) {
+        DecodeProcessor.Decoded decoded = (DecodeProcessor.Decoded) record.value();
+        String id = decoded.event().requestId();
+        byte[] stored = states.get(id);
+        List<MonitorOutput> outputs;
+        RequestState state;
+        try {
+            state = stored == null ? new RequestState() : RequestState.fromBytes(stored);
+            outputs = monitor.process(state, decoded.event());
+        } catch (RuntimeException e) {
+            // The state in the store is untouched: the request goes on without this event.
+            LOG.warn("monitor failed on an event of request {}: {}", id, e.toString());
+            Record<Object, Object> out = new Record<>((Object) id, (Object) decoded.raw(), record.timestamp(),
+                    new RecordHeaders(record.headers().toArray()));
+            DeadLetters.annotate(out.headers(), "monitor", "monitor failed: " + e, context.recordMetadata().orElse(null));
+            context.forward(out, GroundstateTopology.MONITOR_DLQ_SINK);
+            return;
+        }
+        states.put(id, state.toBytes());
+        activity.put(id, activityBytes(context.currentSystemTimeMs(), state.finished));
+        emit(id, outputs, record.timestamp());
+    }
+
+    private void emit(String id, List<MonitorOutput> outputs, long timestamp) {
+        for (MonitorOutput o : outputs) {
+            SpecificRecord r = OutputRecords.toRecord(o, withText);
+            String sink = o instanceof MonitorOutput.Alert ? GroundstateTopology.ALERTS_SINK
+                    : o instanceof MonitorOutput.SpanScore ? GroundstateTopology.SPANS_SINK
+                    : GroundstateTopology.VERDICTS_SINK;
+            context.forward(new Record<>((Object) id, (Object) r, timestamp), sink);
+        }
+    }
+
+    /** Ends idle requests with a verdict, and forgets finished ones after the retention. */
+    private void sweep(long now) {
+        List<KeyValue<String, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = activity.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                ByteBuffer b = ByteBuffer.wrap(kv.value);
+                long last = b.getLong();
+                boolean finished = b.get() != 0;
+                if (finished ? now - last >= retentionMs : now - last >= idleMs) {
+                    due.add(kv);
+                }
+            }
+        }
+        for (KeyValue<String, byte[]> kv : due) {
+            boolean finished = kv.value[8] != 0;
+            if (finished) {
+                states.delete(kv.key);
+                activity.delete(kv.key);
+                continue;
+            }
+            byte[] stored = states.get(kv.key);
+            if (stored == null) {
+                activity.delete(kv.key);
+                continue;
+            }
+            RequestState state = RequestState.fromBytes(stored);
+            List<MonitorOutput> outputs;
+            try {
+                outputs = monitor.expire(state, IDLE_TIMEOUT);
+            } catch (RuntimeException e) {
+                LOG.warn("monitor failed to expire request {}: {}; its state is dropped", kv.key, e.toString());
+                states.delete(kv.key);
+                activity.delete(kv.key);
+                continue;
+            }
+            states.put(kv.key, state.toBytes());
+            activity.put(kv.key, activityBytes(now, true));
+            emit(kv.key, outputs, now);
+        }
+    }
+
+    static byte[] activityBytes(long lastActivityMs, boolean finished) {
+        return ByteBuffer.allocate(9).putLong(lastActivityMs).put((byte) (finished ? 1 : 0)).array();
+    }
+}

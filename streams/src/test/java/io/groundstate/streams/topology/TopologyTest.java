@@ -1,0 +1,358 @@
+package io.groundstate.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.encoder.EncoderSpec;
+import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
+import io.groundstate.detectors.eval.LabeledRecord;
+import io.groundstate.detectors.eval.Simulator;
+import io.groundstate.detectors.monitor.MonitorConfig;
+import io.groundstate.detectors.monitor.MonitorEvent;
+import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.detectors.monitor.RequestMonitor;
+import io.groundstate.detectors.monitor.RequestState;
+import io.groundstate.schemas.EventCodec;
+import io.groundstate.streams.config.GroundstateConfig;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The topology on TopologyTestDriver with the real encoder: ordering, faults, dead letters, stores. */
+class TopologyTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static Encoder encoder;
+    static List<LabeledRecord> records;
+
+    TopologyTestDriver driver;
+    TestInputTopic<byte[], byte[]> events;
+    TestInputTopic<byte[], byte[]> extra;
+    TestOutputTopic<String, byte[]> alerts;
+    TestOutputTopic<String, byte[]> verdicts;
+    TestOutputTopic<String, byte[]> spans;
+    TestOutputTopic<byte[], byte[]> dlq;
+
+    @BeforeAll
+    static void openEncoder() throws IOException, URISyntaxException {
+        encoder = OnnxEncoder.open(EncoderSpec.of("all-minilm-l6-v2", "cpu", 32));
+        records = LabeledRecord.read(Path.of(TopologyTest.class.getResource("/labeled-sample.jsonl").toURI()));
+    }
+
+    @AfterAll
+    static void closeEncoder() {
+        encoder.close();
+    }
+
+    static GroundstateConfig config(Map<String, Object> extraSettings) {
+        Map<String, Object> m = new java.util.HashMap<>(Map.of(
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
+                GroundstateConfig.TOPIC_EXTRA, "retrieval.log",
+                GroundstateConfig.IDLE_TIMEOUT_MS, 60_000L,
+                GroundstateConfig.RETENTION_MS, 120_000L,
+                GroundstateConfig.EXPIRY_INTERVAL_MS, 1_000L));
+        m.putAll(extraSettings);
+        return new GroundstateConfig(m);
+    }
+
+    static RequestMonitor monitor() {
+        return new RequestMonitor(encoder, Combiner.shipped(), MonitorConfig.defaults(), () -> 42L);
+    }
+
+    void start(GroundstateConfig c) throws IOException {
+        Properties p = new Properties();
+        p.putAll(c.kafka());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("gs-ttd").toString());
+        driver = new TopologyTestDriver(GroundstateTopology.build(c, monitor()), p, Instant.ofEpochMilli(1_000_000));
+        events = driver.createInputTopic("groundstate.events", new ByteArraySerializer(), new ByteArraySerializer());
+        extra = driver.createInputTopic("retrieval.log", new ByteArraySerializer(), new ByteArraySerializer());
+        alerts = driver.createOutputTopic("groundstate.alerts", new StringDeserializer(), new ByteArrayDeserializer());
+        verdicts = driver.createOutputTopic("groundstate.verdicts", new StringDeserializer(), new ByteArrayDeserializer());
+        spans = driver.createOutputTopic("groundstate.spans", new StringDeserializer(), new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic("groundstate.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] wire(MonitorEvent e, boolean avro) {
+        var schema = EventMapping.toSchema(e);
+        return avro ? EventCodec.toAvro(schema) : EventCodec.toJsonBytes(schema);
+    }
+
+    void send(List<MonitorEvent> list) {
+        for (int i = 0; i < list.size(); i++) {
+            MonitorEvent e = list.get(i);
+            events.pipeInput(utf8(e.requestId()), wire(e, i % 2 == 0)); // both wire forms, interleaved
+        }
+    }
+
+    static JsonNode json(byte[] b) {
+        try {
+            return JSON.readTree(b);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<JsonNode> values(TestOutputTopic<String, byte[]> topic) {
+        return topic.readValuesToList().stream().map(TopologyTest::json).toList();
+    }
+
+    /** What the monitor itself produces for these events, in order: the topology must not add or lose anything. */
+    static List<MonitorOutput> direct(List<MonitorEvent> list) {
+        RequestMonitor m = monitor();
+        RequestState s = new RequestState();
+        List<MonitorOutput> out = new ArrayList<>();
+        list.forEach(e -> out.addAll(m.process(s, e)));
+        return out;
+    }
+
+    static Set<String> alertIds(List<MonitorOutput> outs) {
+        return outs.stream().filter(o -> o instanceof MonitorOutput.Alert)
+                .map(o -> ((MonitorOutput.Alert) o).alertId()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    static LabeledRecord record(String id) {
+        return records.stream().filter(r -> r.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    KeyValueStore<String, byte[]> stateStore() {
+        return driver.getKeyValueStore(GroundstateTopology.STATE_STORE);
+    }
+
+    KeyValueStore<String, byte[]> activityStore() {
+        return driver.getKeyValueStore(GroundstateTopology.ACTIVITY_STORE);
+    }
+
+    @Test
+    void describesTheGoldenTopology() throws Exception {
+        String actual = GroundstateTopology.build(config(Map.of()), monitor()).describe().toString();
+        if (Boolean.getBoolean("golden.update")) {
+            Files.writeString(Path.of("src/test/resources/topology.txt"), actual);
+        }
+        String golden = Files.readString(Path.of(getClass().getResource("/topology.txt").toURI()));
+        assertEquals(golden.strip(), actual.strip(), "topology changed: update src/test/resources/topology.txt on purpose");
+    }
+
+    @Test
+    void everyLabeledAnswerGivesWhatTheMonitorGivesAndItsStateIsStored() throws IOException {
+        start(config(Map.of()));
+        int alerted = 0;
+        for (LabeledRecord r : records) {
+            List<MonitorEvent> list = Simulator.events(r);
+            send(list);
+            List<MonitorOutput> expected = direct(list);
+            List<JsonNode> gotAlerts = values(alerts);
+            Set<String> ids = gotAlerts.stream().map(a -> a.get("alert_id").asText()).collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(alertIds(expected), ids, r.id());
+            List<JsonNode> v = values(verdicts);
+            assertEquals(1, v.size(), r.id());
+            MonitorOutput.Verdict ev = (MonitorOutput.Verdict) expected.get(expected.size() - 1);
+            assertEquals(ev.hallucinated(), v.get(0).get("hallucinated").asBoolean());
+            assertEquals(ev.probability(), v.get(0).get("probability").asDouble(), 1e-9);
+            assertEquals("stop", v.get(0).get("finish_reason").asText());
+            long expectedSpans = expected.stream().filter(o -> o instanceof MonitorOutput.SpanScore).count();
+            assertEquals(expectedSpans, spans.readValuesToList().size(), r.id());
+            // the request's state is in RocksDB, finished, and its activity entry says so
+            RequestState stored = RequestState.fromBytes(stateStore().get(r.id()));
+            assertTrue(stored.finished);
+            assertEquals(r.response(), stored.response);
+            assertEquals(1, activityStore().get(r.id())[8]);
+            alerted += gotAlerts.isEmpty() ? 0 : 1;
+            for (JsonNode a : gotAlerts) {
+                assertEquals(r.id(), a.get("request_id").asText());
+                assertTrue(a.get("end").asInt() <= r.response().length());
+                assertEquals(r.response().substring(a.get("start").asInt(), a.get("end").asInt()), a.get("text").asText());
+                assertEquals(42L, a.get("emit_time").asLong());
+                assertNotNull(a.get("model_version").asText());
+            }
+        }
+        assertTrue(alerted > 0, "no labeled answer raised an alert");
+        assertTrue(dlq.isEmpty());
+    }
+
+    @Test
+    void contextAfterTokensGivesTheSameVerdictAsInOrder() throws IOException {
+        LabeledRecord r = record("t2");
+        List<MonitorEvent> inOrder = Simulator.events(r);
+        List<MonitorEvent> late = new ArrayList<>();
+        inOrder.stream().filter(e -> !(e instanceof MonitorEvent.ContextChunk) && !(e instanceof MonitorEvent.RequestFinished)).forEach(late::add);
+        inOrder.stream().filter(e -> e instanceof MonitorEvent.ContextChunk).forEach(late::add);
+        late.add(inOrder.get(inOrder.size() - 1));
+        start(config(Map.of()));
+        send(late);
+        assertVerdictAsInOrder(inOrder);
+    }
+
+    /** The one verdict published equals the monitor's own for the events in their original order. */
+    void assertVerdictAsInOrder(List<MonitorEvent> inOrder) {
+        List<JsonNode> v = values(verdicts);
+        assertEquals(1, v.size());
+        List<MonitorOutput> direct = direct(inOrder);
+        MonitorOutput.Verdict expected = (MonitorOutput.Verdict) direct.get(direct.size() - 1);
+        assertEquals(expected.hallucinated(), v.get(0).get("hallucinated").asBoolean());
+        assertEquals(expected.probability(), v.get(0).get("probability").asDouble(), 1e-6);
+    }
+
+    @Test
+    void duplicatesAndGapsAreCountedInTheVerdict() throws IOException {
+        LabeledRecord r = record("t1");
+        List<MonitorEvent> list = new ArrayList<>(Simulator.events(r));
+        int firstDelta = 0;
+        while (!(list.get(firstDelta) instanceof MonitorEvent.TokenDelta)) {
+            firstDelta++;
+        }
+        list.add(firstDelta + 1, list.get(firstDelta)); // a repeated delta
+        list.remove(firstDelta + 3);                    // a lost one
+        start(config(Map.of()));
+        send(list);
+        JsonNode v = values(verdicts).get(0);
+        assertEquals(1, v.get("duplicate_deltas").asInt());
+        assertEquals(1, v.get("token_gaps").asInt());
+        // a delta after the finish is a duplicate too, and changes nothing already emitted
+        MonitorEvent again = list.get(firstDelta);
+        events.pipeInput(utf8(r.id()), wire(again, false));
+        assertTrue(verdicts.isEmpty());
+        assertEquals(2, RequestState.fromBytes(stateStore().get(r.id())).duplicates);
+    }
+
+    @Test
+    void aRequestThatNeverFinishesGetsAnIdleTimeoutVerdictAndIsForgottenAfterRetention() throws IOException {
+        LabeledRecord r = record("t4");
+        List<MonitorEvent> list = new ArrayList<>(Simulator.events(r));
+        list.remove(list.size() - 1); // no finish event
+        start(config(Map.of()));
+        send(list);
+        assertTrue(verdicts.isEmpty());
+        driver.advanceWallClockTime(Duration.ofSeconds(30));
+        assertTrue(verdicts.isEmpty(), "not idle long enough yet");
+        driver.advanceWallClockTime(Duration.ofSeconds(31));
+        List<JsonNode> v = values(verdicts);
+        assertEquals(1, v.size());
+        assertEquals(MonitorProcessor.IDLE_TIMEOUT, v.get(0).get("finish_reason").asText());
+        assertTrue(v.get(0).get("sentences").asInt() > 0);
+        assertTrue(RequestState.fromBytes(stateStore().get(r.id())).finished);
+        driver.advanceWallClockTime(Duration.ofSeconds(121));
+        assertNull(stateStore().get(r.id()));
+        assertNull(activityStore().get(r.id()));
+        assertTrue(verdicts.isEmpty(), "one verdict per request");
+    }
+
+    @Test
+    void badRecordsBecomeDeadLettersWithTheirReasonAndProcessingGoesOn() throws IOException {
+        start(config(Map.of()));
+        byte[] garbage = {(byte) 0xC3, 0x01, 1, 2, 3};
+        byte[] notJson = utf8("{\"kind\": \"token_delta\", ");
+        byte[] missingField = utf8("{\"kind\":\"token_delta\",\"request_id\":\"x\",\"event_time\":1,\"text\":\"hi\"}");
+        byte[] negativeIndex = utf8("{\"kind\":\"token_delta\",\"request_id\":\"x\",\"event_time\":1,\"index\":-4,\"text\":\"hi\"}");
+        RecordHeaders h = new RecordHeaders();
+        h.add("trace", utf8("abc"));
+        events.pipeInput(new TestRecord<>(utf8("k1"), garbage, h));
+        events.pipeInput(utf8("k2"), notJson);
+        events.pipeInput(utf8("x"), missingField);
+        events.pipeInput(utf8("x"), negativeIndex);
+        events.pipeInput(utf8("x"), new byte[0]);
+        send(Simulator.events(record("t5")));
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertEquals(5, dead.size());
+        assertArrayEquals(garbage, dead.get(0).value());
+        assertArrayEquals(utf8("k1"), dead.get(0).key());
+        assertEquals("abc", DeadLetters.header(dead.get(0).headers(), "trace"), "the producer's headers are kept");
+        assertEquals("groundstate.events", DeadLetters.header(dead.get(0).headers(), DeadLetters.TOPIC));
+        assertEquals("0", DeadLetters.header(dead.get(0).headers(), DeadLetters.PARTITION));
+        assertEquals("0", DeadLetters.header(dead.get(0).headers(), DeadLetters.OFFSET));
+        assertEquals("1", DeadLetters.header(dead.get(1).headers(), DeadLetters.OFFSET));
+        assertTrue(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON).contains("Avro"));
+        assertTrue(DeadLetters.header(dead.get(1).headers(), DeadLetters.REASON).startsWith("not JSON"));
+        assertTrue(DeadLetters.header(dead.get(2).headers(), DeadLetters.REASON).contains("index"));
+        assertTrue(DeadLetters.header(dead.get(3).headers(), DeadLetters.REASON).contains("index"));
+        assertTrue(DeadLetters.header(dead.get(4).headers(), DeadLetters.REASON).contains("empty"));
+        assertEquals(1, values(verdicts).size(), "the good request after the bad records is scored");
+        assertNull(stateStore().get("x"), "nothing of a bad record reaches the state");
+    }
+
+    @Test
+    void contextFromAnotherTopicWithAnotherKeyIsRekeyedToItsRequest() throws IOException {
+        LabeledRecord r = record("t6");
+        List<MonitorEvent> list = Simulator.events(r);
+        start(config(Map.of()));
+        // the retrieval service logs chunks keyed by chunk id on its own topic, before the app streams tokens
+        for (MonitorEvent e : list) {
+            if (e instanceof MonitorEvent.ContextChunk c) {
+                extra.pipeInput(utf8("chunk-" + c.chunkId()), wire(e, false));
+            }
+        }
+        List<MonitorEvent> rest = list.stream().filter(e -> !(e instanceof MonitorEvent.ContextChunk)).toList();
+        // and one app event arrives without a key at all
+        events.pipeInput((byte[]) null, wire(rest.get(0), true));
+        send(rest.subList(1, rest.size()));
+        RequestState stored = RequestState.fromBytes(stateStore().get(r.id()));
+        assertEquals(list.stream().filter(e -> e instanceof MonitorEvent.ContextChunk).count(), stored.chunks.size());
+        assertEquals(r.model(), stored.model);
+        assertVerdictAsInOrder(list);
+    }
+
+    @Test
+    void redactedOutputsCarryOffsetsButNoText() throws IOException {
+        start(config(Map.of(GroundstateConfig.OUTPUT_TEXT, false)));
+        send(Simulator.events(record("t2")));
+        List<JsonNode> s = values(spans);
+        assertFalse(s.isEmpty());
+        for (JsonNode n : s) {
+            assertTrue(n.get("text").isNull());
+            assertTrue(n.get("end").asInt() > n.get("start").asInt());
+        }
+        values(alerts).forEach(a -> assertTrue(a.get("text").isNull()));
+    }
+
+    @Test
+    void avroOutputsAreSingleObjectEncoded() throws IOException {
+        start(config(Map.of(GroundstateConfig.OUTPUT_FORMAT, "avro")));
+        send(Simulator.events(record("t3")));
+        byte[] v = verdicts.readValue();
+        assertTrue(EventCodec.isAvro(v));
+        var verdict = io.groundstate.schemas.ResponseVerdict.getDecoder().decode(v);
+        assertEquals("t3", verdict.getRequestId());
+    }
+}
