@@ -227,8 +227,8 @@ public final class RequestMonitor {
         }
         List<MonitorOutput> out = new ArrayList<>();
         boolean hasContext = !state.chunks.isEmpty();
-        if (hasContext && state.basisDirty) {
-            rebuildBasis(state);
+        if (hasContext && (state.basisDirty || state.basis == null)) {
+            rebuildBasis(state, state.basisDirty); // a restored state rebuilds the same basis, not a new version
         }
         if (hasContext) {
             boolean stale = state.finished && state.sentences.stream()
@@ -266,7 +266,7 @@ public final class RequestMonitor {
         state.runningSum = null;
     }
 
-    private void rebuildBasis(RequestState state) {
+    private void rebuildBasis(RequestState state, boolean changed) {
         List<RequestState.Chunk> chunks = new ArrayList<>(state.chunks);
         chunks.sort((a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank) : a.chunkId.compareTo(b.chunkId));
         List<String> texts = new ArrayList<>();
@@ -311,7 +311,9 @@ public final class RequestMonitor {
         }
         Arrays.sort(floors);
         state.zeroPoint = floors.length == 0 ? 0 : floors[floors.length / 2];
-        state.basisVersion++;
+        if (changed) {
+            state.basisVersion++;
+        }
         state.basisDirty = false;
     }
 

@@ -1,5 +1,6 @@
 package io.groundstate.detectors.monitor;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groundstate.detectors.physics.BasisState;
@@ -36,9 +37,15 @@ public final class RequestState {
     public List<SentenceRecord> sentences = new ArrayList<>();
     public List<AppSpan> spanEmbeddings = new ArrayList<>();
 
+    // Derived from the chunks and the prompt by the encoder, and nine tenths of the state's size: not
+    // serialised, rebuilt (same texts, same batch, same vectors) when a restored state next needs it.
+    @JsonIgnore
     public List<BasisState> basis;
+    @JsonIgnore
     public int[] cluster;
+    @JsonIgnore
     public float[][] centroids;
+    @JsonIgnore
     public float[] question;
     public double zeroPoint;
     public int basisVersion;

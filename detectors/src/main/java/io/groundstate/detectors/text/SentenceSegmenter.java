@@ -142,11 +142,28 @@ public final class SentenceSegmenter {
             return true;
         }
         String lower = word.toLowerCase(Locale.ROOT);
-        if (ABBREVIATIONS.contains(lower)) {
+        if (ABBREVIATIONS.contains(lower) || isListMarker(dot, word)) {
             return false;
         }
-        // A lone initial ("J. Smith") is not a sentence end; a numbered item ("1.") starts one.
+        // A lone initial ("J. Smith") is not a sentence end.
         return !(word.length() == 1 && Character.isUpperCase(word.charAt(0)));
+    }
+
+    /** "6." alone at the start of a line numbers the item that follows; it does not end a sentence. */
+    private boolean isListMarker(int dot, String word) {
+        if (word.length() > 3 || !word.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        for (int k = dot - word.length() - 1; k >= 0; k--) {
+            char c = text.charAt(k);
+            if (c == '\n') {
+                return true;
+            }
+            if (!Character.isWhitespace(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String wordBefore(int dot) {

@@ -23,6 +23,21 @@ class SentenceSegmenterTest {
     }
 
     @Test
+    void aNumberedListItemIsOneSentenceWithItsNumber() {
+        String list = "Here are the steps:\n\n1. Tap on Storage.\n2. Tap on Reset phone.\n10. Wait. It ends at 5.\nDone.";
+        assertEquals(List.of("Here are the steps:", "1. Tap on Storage.", "2. Tap on Reset phone.", "10. Wait.",
+                "It ends at 5.", "Done."), SentenceSegmenter.split(list).stream().map(Sentence::text).toList());
+        // split into deltas anywhere, the list markers still stay with their items
+        SentenceSegmenter seg = new SentenceSegmenter();
+        List<String> got = new java.util.ArrayList<>();
+        for (int i = 0; i < list.length(); i += 2) {
+            seg.append(list.substring(i, Math.min(list.length(), i + 2))).forEach(s -> got.add(s.text()));
+        }
+        seg.flush().forEach(s -> got.add(s.text()));
+        assertEquals(SentenceSegmenter.split(list).stream().map(Sentence::text).toList(), got);
+    }
+
+    @Test
     void offsetsPointIntoTheText() {
         for (Sentence s : SentenceSegmenter.split(TEXT)) {
             assertEquals(s.text(), TEXT.substring(s.start(), s.end()));

@@ -89,6 +89,10 @@ public final class DemoCommand implements Callable<Integer> {
                             tally.agreeing, tally.labeled);
                 }
                 out.printf("  token deltas sent %d%n", sim.deltasSent());
+                if (!tally.alertLatencyMs.isEmpty()) {
+                    out.printf("  alert latency, the sentence's last token to the alert read here: median %d ms, p95 %d ms%n",
+                            tally.percentile(0.5), tally.percentile(0.95));
+                }
             }
             out.println("Stopping...");
         }
@@ -111,6 +115,12 @@ public final class DemoCommand implements Callable<Integer> {
         int agreeing;
         int deadLetters;
         final Map<String, Integer> alertsByKind = new TreeMap<>();
+        final List<Long> alertLatencyMs = new java.util.ArrayList<>();
+
+        long percentile(double q) {
+            List<Long> sorted = alertLatencyMs.stream().sorted().toList();
+            return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size())));
+        }
     }
 
     private void print(PrintStream out, ConsumerRecord<String, byte[]> r, SimulatedApp sim, Tally tally, double t)
@@ -128,6 +138,8 @@ public final class DemoCommand implements Callable<Integer> {
         if (n.has("alert_id")) {
             String kind = n.get("kind").asText();
             tally.alertsByKind.merge(kind.toLowerCase(Locale.ROOT), 1, Integer::sum);
+            // event_time is the sentence's last token, stamped by the app on this machine's clock
+            tally.alertLatencyMs.add(System.currentTimeMillis() - n.get("event_time").asLong());
             String sev = n.get("severity").asText();
             String label = String.format(Locale.ROOT, "%-8s %-15s", sev, kind.toLowerCase(Locale.ROOT));
             out.printf("%s %s %s %s score %.2f (threshold %.2f)%n", when, "CRITICAL".equals(sev) ? red(label) : yellow(label),

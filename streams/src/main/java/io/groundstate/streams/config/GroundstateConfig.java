@@ -51,6 +51,7 @@ public final class GroundstateConfig extends AbstractConfig {
     public static final String IDLE_TIMEOUT_MS = "groundstate.request.idle.timeout.ms";
     public static final String RETENTION_MS = "groundstate.request.retention.ms";
     public static final String EXPIRY_INTERVAL_MS = "groundstate.expiry.interval.ms";
+    public static final String LIVE_REQUESTS = "groundstate.request.live.max";
     public static final String EMBEDDED_DIR = "groundstate.embedded.dir";
     public static final String EMBEDDED_PORT = "groundstate.embedded.port";
 
@@ -96,6 +97,9 @@ public final class GroundstateConfig extends AbstractConfig {
                             + "before it is deleted.")
             .define(EXPIRY_INTERVAL_MS, Type.LONG, 5_000L, Range.atLeast(10), Importance.LOW,
                     "How often idle and finished requests are looked for.")
+            .define(LIVE_REQUESTS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
+                    "Requests per task kept in memory as objects between events (the store holds them all; this "
+                            + "saves reading and rebuilding them).")
             .define(EMBEDDED_DIR, Type.STRING, "", Importance.LOW,
                     "Data directory of the embedded broker (used when bootstrap.servers is empty); empty: a temporary one.")
             .define(EMBEDDED_PORT, Type.INT, 0, Range.between(0, 65535), Importance.LOW,

@@ -63,17 +63,20 @@ public final class GroundstateTopology {
         Duration retention = Duration.ofMillis(config.getLong(GroundstateConfig.RETENTION_MS));
         Duration interval = Duration.ofMillis(config.getLong(GroundstateConfig.EXPIRY_INTERVAL_MS));
         boolean withText = config.getBoolean(GroundstateConfig.OUTPUT_TEXT);
+        int liveRequests = config.getInt(GroundstateConfig.LIVE_REQUESTS);
 
         StoreBuilder<KeyValueStore<String, byte[]>> state = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray());
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled(); // a request's many puts between commits reach RocksDB and the changelog once
         StoreBuilder<KeyValueStore<String, byte[]>> activity = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ACTIVITY_STORE), Serdes.String(), Serdes.ByteArray());
+                Stores.persistentKeyValueStore(ACTIVITY_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled();
 
         Topology t = new Topology(new TopologyConfig(new StreamsConfig(config.kafka())));
         t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), events);
         t.addSource(REKEYED_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rekeyed);
         t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK), EVENTS_SOURCE, REKEYED_SOURCE);
-        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval), DECODE);
+        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval, liveRequests), DECODE);
         t.addStateStore(state, MONITOR);
         t.addStateStore(activity, MONITOR);
         t.addSink(REKEY_SINK, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE);

@@ -6,7 +6,9 @@ import io.groundstate.detectors.monitor.RequestState;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -37,8 +39,20 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, byte[]> activity;
+    /**
+     * The requests in flight as objects, so an event costs no deserialisation. Every change is also put to
+     * the store in the same step, so this only saves reads; it is cleared whenever the task is (re)initialised.
+     */
+    private final Map<String, RequestState> live;
 
-    MonitorProcessor(RequestMonitor monitor, boolean withText, Duration idle, Duration retention, Duration interval) {
+    MonitorProcessor(RequestMonitor monitor, boolean withText, Duration idle, Duration retention, Duration interval,
+                     int liveRequests) {
+        this.live = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, RequestState> eldest) {
+                return size() > liveRequests;
+            }
+        };
         this.monitor = monitor;
         this.withText = withText;
         this.idleMs = idle.toMillis();
@@ -49,6 +63,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        live.clear();
         this.states = context.getStateStore(GroundstateTopology.STATE_STORE);
         this.activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
@@ -58,14 +73,14 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     public void process(Record<Object, Object> record) {
         DecodeProcessor.Decoded decoded = (DecodeProcessor.Decoded) record.value();
         String id = decoded.event().requestId();
-        byte[] stored = states.get(id);
         List<MonitorOutput> outputs;
         RequestState state;
         try {
-            state = stored == null ? new RequestState() : RequestState.fromBytes(stored);
+            state = load(id);
             outputs = monitor.process(state, decoded.event());
         } catch (RuntimeException e) {
             // The state in the store is untouched: the request goes on without this event.
+            live.remove(id);
             LOG.warn("monitor failed on an event of request {}: {}", id, e.toString());
             Record<Object, Object> out = new Record<>((Object) id, (Object) decoded.raw(), record.timestamp(),
                     new RecordHeaders(record.headers().toArray()));
@@ -73,9 +88,34 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             context.forward(out, GroundstateTopology.MONITOR_DLQ_SINK);
             return;
         }
-        states.put(id, state.toBytes());
+        save(id, state);
         activity.put(id, activityBytes(context.currentSystemTimeMs(), state.finished));
         emit(id, outputs, record.timestamp());
+    }
+
+    private RequestState load(String id) {
+        RequestState s = live.get(id);
+        if (s == null) {
+            byte[] stored = states.get(id);
+            s = stored == null ? new RequestState() : RequestState.fromBytes(stored);
+        }
+        return s;
+    }
+
+    private void save(String id, RequestState state) {
+        states.put(id, state.toBytes());
+        live.put(id, state);
+    }
+
+    private void forget(String id) {
+        states.delete(id);
+        activity.delete(id);
+        live.remove(id);
+    }
+
+    @Override
+    public void close() {
+        live.clear();
     }
 
     private void emit(String id, List<MonitorOutput> outputs, long timestamp) {
@@ -104,27 +144,21 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         }
         for (KeyValue<String, byte[]> kv : due) {
             boolean finished = kv.value[8] != 0;
-            if (finished) {
-                states.delete(kv.key);
-                activity.delete(kv.key);
+            if (finished || (!live.containsKey(kv.key) && states.get(kv.key) == null)) {
+                forget(kv.key);
                 continue;
             }
-            byte[] stored = states.get(kv.key);
-            if (stored == null) {
-                activity.delete(kv.key);
-                continue;
-            }
-            RequestState state = RequestState.fromBytes(stored);
+            RequestState state;
             List<MonitorOutput> outputs;
             try {
+                state = load(kv.key);
                 outputs = monitor.expire(state, IDLE_TIMEOUT);
             } catch (RuntimeException e) {
                 LOG.warn("monitor failed to expire request {}: {}; its state is dropped", kv.key, e.toString());
-                states.delete(kv.key);
-                activity.delete(kv.key);
+                forget(kv.key);
                 continue;
             }
-            states.put(kv.key, state.toBytes());
+            save(kv.key, state);
             activity.put(kv.key, activityBytes(now, true));
             emit(kv.key, outputs, now);
         }

@@ -236,6 +236,30 @@ class TopologyTest {
     }
 
     @Test
+    void interleavedRequestsRestoredFromTheStoreAtEveryEventGiveTheSameAlerts() throws IOException {
+        // one live request at a time: each event of the other request reads and rebuilds its state from RocksDB
+        start(config(Map.of(GroundstateConfig.LIVE_REQUESTS, 1)));
+        List<MonitorEvent> a = Simulator.events(record("t4"));
+        List<MonitorEvent> b = Simulator.events(record("t6"));
+        List<MonitorEvent> mixed = new ArrayList<>();
+        for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+            if (i < a.size()) {
+                mixed.add(a.get(i));
+            }
+            if (i < b.size()) {
+                mixed.add(b.get(i));
+            }
+        }
+        send(mixed);
+        Set<String> expected = new TreeSet<>(alertIds(direct(a)));
+        expected.addAll(alertIds(direct(b)));
+        assertFalse(expected.isEmpty());
+        assertEquals(expected, values(alerts).stream().map(n -> n.get("alert_id").asText())
+                .collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(2, values(verdicts).size());
+    }
+
+    @Test
     void duplicatesAndGapsAreCountedInTheVerdict() throws IOException {
         LabeledRecord r = record("t1");
         List<MonitorEvent> list = new ArrayList<>(Simulator.events(r));
