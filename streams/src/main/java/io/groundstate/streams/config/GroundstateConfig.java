@@ -72,7 +72,8 @@ public final class GroundstateConfig extends AbstractConfig {
             .define(TOPIC_DLQ, Type.STRING, "groundstate.dlq", Importance.HIGH,
                     "Dead letters: the original bytes, with the reason and source topic, partition and offset in headers.")
             .define(TOPICS_CREATE, Type.BOOLEAN, true, Importance.MEDIUM,
-                    "Create missing topics at start-up (existing topics are left as they are).")
+                    "Create missing topics at start-up (existing topics are left as they are); false makes a missing topic "
+                            + "an error at start-up.")
             .define(TOPICS_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
                     "Partitions of topics groundstate creates; the most instances x threads that can share the work.")
             .define(TOPICS_REPLICATION, Type.SHORT, (short) -1, Importance.MEDIUM,

@@ -72,10 +72,8 @@ public final class MonitorApp implements AutoCloseable {
                 kafka.put(StreamsConfig.STATE_DIR_CONFIG, dir.isBlank() ? temporaryState.toString()
                         : Files.createDirectories(Path.of(dir, "streams-state")).toString());
             }
-            if (config.getBoolean(GroundstateConfig.TOPICS_CREATE)) {
-                try (Admin admin = Admin.create(new StreamsConfig(kafka).getAdminConfigs("groundstate-setup"))) {
-                    Topics.ensure(admin, config);
-                }
+            try (Admin admin = Admin.create(new StreamsConfig(kafka).getAdminConfigs("groundstate-setup"))) {
+                Topics.ensure(admin, config);
             }
             encoder = openEncoder(config);
             Combiner combiner = combiner(config);

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +34,12 @@ public final class Topics {
         return new ArrayList<>(all);
     }
 
-    /** Creates what is missing and checks that the rekeyed topic has as many partitions as the events topic. */
+    /**
+     * Creates what is missing (when {@code groundstate.topics.create}) and checks that the rekeyed topic has as
+     * many partitions as the events topic.
+     */
     public static void ensure(Admin admin, GroundstateConfig c) {
+        boolean createMissing = c.getBoolean(GroundstateConfig.TOPICS_CREATE);
         int partitions = c.getInt(GroundstateConfig.TOPICS_PARTITIONS);
         short replication = c.getShort(GroundstateConfig.TOPICS_REPLICATION);
         String events = c.getString(GroundstateConfig.TOPIC_EVENTS);
@@ -48,6 +53,10 @@ public final class Topics {
                     int n = name.equals(rekeyed) && eventsPartitions != null ? eventsPartitions : partitions;
                     create.add(new NewTopic(name, Optional.of(n), replication == -1 ? Optional.empty() : Optional.of(replication)));
                 }
+            }
+            if (!create.isEmpty() && !createMissing) {
+                throw new IllegalStateException("missing topics " + create.stream().map(NewTopic::name).toList()
+                        + " and " + GroundstateConfig.TOPICS_CREATE + " is false");
             }
             if (!create.isEmpty()) {
                 try {
@@ -73,8 +82,19 @@ public final class Topics {
         }
     }
 
+    /** A topic just created may not be known to every broker yet: ask again for a while. */
     private static TopicDescription describe(Admin admin, String topic)
             throws InterruptedException, ExecutionException, TimeoutException {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }

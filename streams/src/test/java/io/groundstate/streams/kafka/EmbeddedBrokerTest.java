@@ -197,6 +197,35 @@ class EmbeddedBrokerTest {
         assertTrue(edison.get("nearest_chunk_id").asText().startsWith("passage-"));
     }
 
+    @Test
+    void startUpRefusesTopicsThatWouldSplitARequestsEvents() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", app.bootstrapServers()))) {
+            String events = "mismatch-events-" + SUFFIX;
+            String rekeyed = "mismatch-rekeyed-" + SUFFIX;
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(events, 4, (short) 1),
+                    new org.apache.kafka.clients.admin.NewTopic(rekeyed, 2, (short) 1))).all().get();
+            GroundstateConfig mismatched = config.with(Map.of(GroundstateConfig.TOPIC_EVENTS, events,
+                    GroundstateConfig.TOPIC_REKEYED, rekeyed));
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> Topics.ensure(admin, mismatched));
+            assertTrue(e.getMessage().contains("has 2 partitions but " + events + " has 4"), e.getMessage());
+
+            GroundstateConfig noCreate = config.with(Map.of(GroundstateConfig.TOPIC_EVENTS, "absent-" + SUFFIX,
+                    GroundstateConfig.TOPICS_CREATE, false));
+            e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Topics.ensure(admin, noCreate));
+            assertTrue(e.getMessage().contains("absent-" + SUFFIX), e.getMessage());
+
+            // created from scratch, the rekeyed topic follows the events topic
+            String fresh = "fresh-events-" + SUFFIX;
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(fresh, 5, (short) 1))).all().get();
+            Topics.ensure(admin, config.with(Map.of(GroundstateConfig.TOPIC_EVENTS, fresh,
+                    GroundstateConfig.TOPIC_REKEYED, "fresh-rekeyed-" + SUFFIX)));
+            assertEquals(5, admin.describeTopics(List.of("fresh-rekeyed-" + SUFFIX)).allTopicNames().get()
+                    .get("fresh-rekeyed-" + SUFFIX).partitions().size());
+        }
+    }
+
     record Result(int exitCode, String output) {
     }
 
