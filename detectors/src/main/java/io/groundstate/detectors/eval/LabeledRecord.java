@@ -38,25 +38,30 @@ public record LabeledRecord(@JsonProperty("id") String id,
 
     /** Reads a JSON-lines file; a bad line is an error naming the line, since labels must not be guessed. */
     public static List<LabeledRecord> read(Path file) throws IOException {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(in, file.toString());
+        }
+    }
+
+    /** Reads JSON lines from {@code in}; {@code source} names it in errors (a file, a resource). */
+    public static List<LabeledRecord> read(BufferedReader in, String source) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<LabeledRecord> out = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int n = 0;
-            while ((line = in.readLine()) != null) {
-                n++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                LabeledRecord r;
-                try {
-                    r = json.readValue(line, LabeledRecord.class);
-                } catch (JsonProcessingException e) {
-                    throw new IOException(file + ":" + n + ": not a labeled record: " + e.getOriginalMessage(), e);
-                }
-                r.validate(file + ":" + n);
-                out.add(r);
+        String line;
+        int n = 0;
+        while ((line = in.readLine()) != null) {
+            n++;
+            if (line.isBlank()) {
+                continue;
             }
+            LabeledRecord r;
+            try {
+                r = json.readValue(line, LabeledRecord.class);
+            } catch (JsonProcessingException e) {
+                throw new IOException(source + ":" + n + ": not a labeled record: " + e.getOriginalMessage(), e);
+            }
+            r.validate(source + ":" + n);
+            out.add(r);
         }
         return out;
     }

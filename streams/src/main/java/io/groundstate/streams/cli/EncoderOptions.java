@@ -1,11 +1,9 @@
 package io.groundstate.streams.cli;
 
 import io.groundstate.detectors.calib.Combiner;
-import io.groundstate.detectors.encoder.CachingEncoder;
 import io.groundstate.detectors.encoder.Encoder;
-import io.groundstate.detectors.encoder.EncoderSpec;
-import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import io.groundstate.detectors.monitor.MonitorConfig;
+import io.groundstate.streams.kafka.MonitorApp;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -31,7 +29,7 @@ public final class EncoderOptions {
     int perturbationTokens;
 
     Encoder openEncoder() {
-        return new CachingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize)), 50_000);
+        return MonitorApp.openEncoder(model, device, batchSize);
     }
 
     /**
@@ -47,7 +45,7 @@ public final class EncoderOptions {
     }
 
     Combiner combiner() {
-        return weights == null ? Combiner.shipped() : Combiner.load(weights);
+        return MonitorApp.combiner(weights == null ? null : weights.toString());
     }
 
     MonitorConfig monitorConfig() {

@@ -6,12 +6,12 @@ import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.schemas.Event;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.topology.EventMapping;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -69,17 +69,12 @@ public final class SimulatedApp implements AutoCloseable {
     }
 
     public static List<LabeledRecord> shippedAnswers() {
-        try (InputStream in = SimulatedApp.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + RESOURCE);
-            }
-            Path tmp = Files.createTempFile("groundstate-demo", ".jsonl");
-            try {
-                Files.write(tmp, in.readAllBytes());
-                return LabeledRecord.read(tmp);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+        InputStream in = SimulatedApp.class.getResourceAsStream(RESOURCE);
+        if (in == null) {
+            throw new IllegalStateException("missing resource " + RESOURCE);
+        }
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            return LabeledRecord.read(reader, RESOURCE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -135,7 +130,7 @@ public final class SimulatedApp implements AutoCloseable {
     }
 
     public int started() {
-        return Math.min(next.get(), Integer.MAX_VALUE);
+        return next.get();
     }
 
     public long deltasSent() {

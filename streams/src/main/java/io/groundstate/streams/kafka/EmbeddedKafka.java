@@ -94,7 +94,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
             server.startup();
             EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, clientPort, server);
-            kafka.awaitReady(Duration.ofSeconds(60));
+            try {
+                kafka.awaitReady(Duration.ofSeconds(60));
+            } catch (RuntimeException e) {
+                kafka.close(); // a broker that never became ready must not keep its ports and threads
+                throw e;
+            }
             LOG.info("embedded Kafka broker ready at {} (data in {})", kafka.bootstrapServers(), dir);
             return kafka;
         } catch (IOException e) {
@@ -109,21 +114,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            while (true) {
+            Exception last = null;
+            while (System.nanoTime() < deadline) {
                 try {
-                    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
                         return;
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while the embedded broker started", e);
                 } catch (Exception e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the embedded broker did not start in " + timeout, e);
-                    }
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the embedded broker did not start in " + timeout);
+                    last = e;
                 }
             }
+            throw new IllegalStateException("the embedded broker did not start in " + timeout, last);
         }
     }
 

@@ -76,7 +76,7 @@ public final class MonitorApp implements AutoCloseable {
                 Topics.ensure(admin, config);
             }
             encoder = openEncoder(config);
-            Combiner combiner = combiner(config);
+            Combiner combiner = combiner(config.getString(GroundstateConfig.WEIGHTS));
             MonitorConfig monitorConfig = MonitorConfig.defaults()
                     .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS));
             RequestMonitor monitor = new RequestMonitor(encoder, combiner, monitorConfig, System::currentTimeMillis);
@@ -140,13 +140,18 @@ public final class MonitorApp implements AutoCloseable {
     }
 
     static Encoder openEncoder(GroundstateConfig c) {
-        return new CachingEncoder(OnnxEncoder.open(EncoderSpec.of(c.getString(GroundstateConfig.ENCODER_MODEL),
-                c.getString(GroundstateConfig.ENCODER_DEVICE), c.getInt(GroundstateConfig.ENCODER_BATCH))), 50_000);
+        return openEncoder(c.getString(GroundstateConfig.ENCODER_MODEL), c.getString(GroundstateConfig.ENCODER_DEVICE),
+                c.getInt(GroundstateConfig.ENCODER_BATCH));
     }
 
-    static Combiner combiner(GroundstateConfig c) {
-        String w = c.getString(GroundstateConfig.WEIGHTS);
-        return w.isBlank() ? Combiner.shipped() : Combiner.load(Path.of(w));
+    /** The ONNX encoder behind a cache of repeated texts (context sentences recur across a request's events). */
+    public static Encoder openEncoder(String model, String device, int batchSize) {
+        return new CachingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize)), 50_000);
+    }
+
+    /** The weights at {@code path}, or the shipped ones when it is null or blank. */
+    public static Combiner combiner(String path) {
+        return path == null || path.isBlank() ? Combiner.shipped() : Combiner.load(Path.of(path));
     }
 
     /** The configuration in effect, with bootstrap.servers filled in when the broker is embedded. */
