@@ -42,6 +42,14 @@ public final class Simulator {
         return out;
     }
 
+    /** Several records' events merged by event time, as an archive of concurrent traffic holds them (stable: a request keeps its order). */
+    public static List<MonitorEvent> interleaved(List<LabeledRecord> records) {
+        List<MonitorEvent> out = new ArrayList<>();
+        records.forEach(r -> out.addAll(events(r)));
+        out.sort(java.util.Comparator.comparingLong(MonitorEvent::eventTime));
+        return out;
+    }
+
     /** Paragraphs grouped into chunks of about CHUNK_CHARS; a structured record stays whole. */
     static List<String> chunks(String context) {
         String c = context.strip();

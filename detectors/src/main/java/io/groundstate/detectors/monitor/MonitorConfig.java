@@ -18,7 +18,7 @@ public record MonitorConfig(int perturbationTokens, int attributeTop, double clu
                             int maxContextWords) {
 
     public static MonitorConfig defaults() {
-        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true, 2000);
+        return new MonitorConfig(2, 3, 0.55, 20, 256, 48, 256, true, 2000);
     }
 
     public MonitorConfig withPerturbationTokens(int n) {

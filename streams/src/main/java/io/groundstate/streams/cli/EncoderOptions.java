@@ -2,6 +2,7 @@ package io.groundstate.streams.cli;
 
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.streams.kafka.MonitorApp;
 import java.nio.file.Path;
@@ -9,8 +10,11 @@ import picocli.CommandLine.Option;
 
 /** Options shared by every command that scores: which encoder, where it runs, which weights. */
 public final class EncoderOptions {
-    @Option(names = "--model", defaultValue = "all-minilm-l6-v2",
-            description = "Encoder: all-minilm-l6-v2, bge-small-en-v1.5-q, or the path of an .onnx file with "
+    static final String DEFAULT_MODEL = EncoderSpec.DEFAULT_MODEL;
+    static final int DEFAULT_BATCH = 8;
+
+    @Option(names = "--model", defaultValue = DEFAULT_MODEL,
+            description = "Encoder: all-minilm-l6-v2-q (int8), all-minilm-l6-v2, bge-small-en-v1.5-q, or the path of an .onnx file with "
                     + "tokenizer.json beside it (default: ${DEFAULT-VALUE}).")
     String model;
 
@@ -18,13 +22,13 @@ public final class EncoderOptions {
             description = "auto, cpu, cuda or cuda:N; auto and cuda fall back to CPU with a warning (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Sentences per encoder run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "" + DEFAULT_BATCH, description = "Sentences per encoder run (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--weights", description = "Combiner weights JSON from calibrate (default: the shipped weights).")
     Path weights;
 
-    @Option(names = "--perturbation-tokens", defaultValue = "8",
+    @Option(names = "--perturbation-tokens", defaultValue = "2",
             description = "Content tokens removed one at a time per sentence; 0 turns perturbation off (default: ${DEFAULT-VALUE}).")
     int perturbationTokens;
 

@@ -6,8 +6,9 @@ import picocli.CommandLine.Command;
 /** groundstate: the command line. */
 @Command(name = "groundstate", mixinStandardHelpOptions = true, versionProvider = GroundstateCommand.Version.class,
         description = "Streaming hallucination monitor for LLM and RAG applications.",
-        subcommands = {DemoCommand.class, RunCommand.class, ScoreCommand.class, EvalCommand.class, CalibrateCommand.class,
-                ConfigDocsCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, SimulateCommand.class, ScoreCommand.class,
+                EvalCommand.class, CalibrateCommand.class,
+                ConfigDocsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GroundstateCommand implements Runnable {
 

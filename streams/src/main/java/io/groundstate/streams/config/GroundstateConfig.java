@@ -1,5 +1,6 @@
 package io.groundstate.streams.config;
 
+import io.groundstate.detectors.encoder.EncoderSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -82,14 +83,15 @@ public final class GroundstateConfig extends AbstractConfig {
                     "Encoding of outputs: json (the schemas' JSON form) or avro (single-object encoding).")
             .define(OUTPUT_TEXT, Type.BOOLEAN, true, Importance.MEDIUM,
                     "Include sentence text in outputs; false redacts it (offsets stay).")
-            .define(ENCODER_MODEL, Type.STRING, "all-minilm-l6-v2", Importance.HIGH,
-                    "Encoder: all-minilm-l6-v2, bge-small-en-v1.5-q, or the path of an .onnx file with tokenizer.json beside it.")
+            .define(ENCODER_MODEL, Type.STRING, EncoderSpec.DEFAULT_MODEL, Importance.HIGH,
+                    "Encoder: all-minilm-l6-v2-q (int8), all-minilm-l6-v2, bge-small-en-v1.5-q, or the path of an .onnx file with tokenizer.json beside it.")
             .define(ENCODER_DEVICE, Type.STRING, "auto", Importance.MEDIUM,
                     "auto, cpu, cuda or cuda:N; auto and cuda fall back to CPU with a warning.")
-            .define(ENCODER_BATCH, Type.INT, 32, Range.between(1, 1024), Importance.LOW, "Sentences per encoder run.")
+            .define(ENCODER_BATCH, Type.INT, 8, Range.between(1, 1024), Importance.LOW,
+                    "Texts per encoder run; small batches pad less (on 2 CPU cores 8 beat 32 by 1.4x), a GPU wants more.")
             .define(WEIGHTS, Type.STRING, "", Importance.MEDIUM,
                     "Combiner weights JSON from calibrate; empty takes the shipped weights.")
-            .define(PERTURBATION_TOKENS, Type.INT, 8, Range.between(0, 64), Importance.LOW,
+            .define(PERTURBATION_TOKENS, Type.INT, 2, Range.between(0, 64), Importance.LOW,
                     "Content tokens removed one at a time per sentence; 0 turns perturbation off.")
             .define(IDLE_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.MEDIUM,
                     "A request with no event for this long (wall clock) gets its verdict with finish reason idle_timeout.")

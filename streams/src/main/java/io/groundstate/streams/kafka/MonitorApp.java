@@ -2,6 +2,7 @@ package io.groundstate.streams.kafka;
 
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.encoder.CachingEncoder;
+import io.groundstate.detectors.encoder.CoalescingEncoder;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
@@ -144,9 +145,13 @@ public final class MonitorApp implements AutoCloseable {
                 c.getInt(GroundstateConfig.ENCODER_BATCH));
     }
 
-    /** The ONNX encoder behind a cache of repeated texts (context sentences recur across a request's events). */
+    /**
+     * The ONNX encoder behind a cache of repeated texts (context sentences recur across a request's events and
+     * across requests) and a coalescer that batches concurrent callers (stream threads, replay workers).
+     */
     public static Encoder openEncoder(String model, String device, int batchSize) {
-        return new CachingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize)), 50_000);
+        return new CachingEncoder(new CoalescingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize)),
+                Math.max(256, batchSize)), 50_000);
     }
 
     /** The weights at {@code path}, or the shipped ones when it is null or blank. */

@@ -43,7 +43,7 @@ class CommandLineTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : List.of("demo", "run", "config-docs", "score", "eval", "calibrate")) {
+        for (String cmd : List.of("demo", "run", "replay", "simulate", "config-docs", "score", "eval", "calibrate")) {
             Run r = run("", cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: groundstate " + cmd), r.out());

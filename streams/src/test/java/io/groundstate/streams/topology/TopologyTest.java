@@ -67,7 +67,7 @@ class TopologyTest {
 
     @BeforeAll
     static void openEncoder() throws IOException, URISyntaxException {
-        encoder = OnnxEncoder.open(EncoderSpec.of("all-minilm-l6-v2", "cpu", 32));
+        encoder = OnnxEncoder.open(EncoderSpec.of(EncoderSpec.DEFAULT_MODEL, "cpu", 8));
         records = LabeledRecord.read(Path.of(TopologyTest.class.getResource("/labeled-sample.jsonl").toURI()));
     }
 

@@ -39,6 +39,8 @@ public final class OnnxEncoder implements Encoder {
     private final int dimension;
     private final String device;
 
+    private final int batchSize;
+
     private OnnxEncoder(EncoderSpec spec, OrtSession session, HuggingFaceTokenizer tokenizer, String device)
             throws OrtException {
         this.spec = spec;
@@ -55,6 +57,25 @@ public final class OnnxEncoder implements Encoder {
         }
         this.wantsTokenTypes = inputs.containsKey("token_type_ids");
         this.dimension = embedOne("dimension probe").length;
+        this.batchSize = batchInvariant() ? spec.batchSize() : 1;
+        if (batchSize != spec.batchSize()) {
+            LOG.info("encoder {}: a text's vector depends on the other texts in its batch (dynamic quantisation),"
+                    + " so texts run one at a time to keep results reproducible", spec.id());
+        }
+    }
+
+    /**
+     * Whether a text's vector is the same alone as beside a longer text. Dynamically quantised models take one
+     * activation scale per tensor, so theirs is not (measured: up to 0.03 per component), and a replay that
+     * batches across requests would then depend on timing.
+     */
+    private boolean batchInvariant() throws OrtException {
+        String a = "A short probe sentence.";
+        String b = "A much longer probe sentence, which pads the short one and shifts the scale of any quantised "
+                + "activations that are computed over the whole batch at once.";
+        float[] alone = embedOne(a);
+        float[][] together = runBatch(tokenizer.batchEncode(List.of(a, b)));
+        return Arrays.equals(alone, together[0]);
     }
 
     /** Loads the model named by the spec; falls back to CPU, with a warning, when CUDA cannot start. */
@@ -72,7 +93,11 @@ public final class OnnxEncoder implements Encoder {
                     LOG.info("encoder {} on cuda:{}", spec.id(), gpu);
                     return new OnnxEncoder(spec, s, tokenizer, "cuda:" + gpu);
                 } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
-                    LOG.warn("CUDA device {} unavailable ({}); falling back to CPU", gpu, firstLine(e));
+                    if (wanted == -2) {
+                        LOG.info("no usable CUDA device ({}); using the CPU", firstLine(e)); // auto: expected on CPU hosts
+                    } else {
+                        LOG.warn("CUDA device {} unavailable ({}); falling back to CPU", gpu, firstLine(e));
+                    }
                 }
             }
             try (OrtSession.SessionOptions opts = options()) {
@@ -144,6 +169,11 @@ public final class OnnxEncoder implements Encoder {
         return device;
     }
 
+    /** Texts per run: the configured batch size, or 1 for a model whose vectors depend on their batch. */
+    public int batchSize() {
+        return batchSize;
+    }
+
     private float[] embedOne(String text) throws OrtException {
         return runBatch(tokenizer.batchEncode(List.of(text)))[0];
     }
@@ -162,8 +192,8 @@ public final class OnnxEncoder implements Encoder {
         }
         Arrays.sort(order, Comparator.comparingInt(i -> enc[i].getIds().length));
         try {
-            for (int from = 0; from < order.length; from += spec.batchSize()) {
-                int to = Math.min(order.length, from + spec.batchSize());
+            for (int from = 0; from < order.length; from += batchSize) {
+                int to = Math.min(order.length, from + batchSize);
                 Encoding[] batch = new Encoding[to - from];
                 for (int k = from; k < to; k++) {
                     batch[k - from] = enc[order[k]];
