@@ -150,8 +150,13 @@ public final class MonitorApp implements AutoCloseable {
      * across requests) and a coalescer that batches concurrent callers (stream threads, replay workers).
      */
     public static Encoder openEncoder(String model, String device, int batchSize) {
-        return new CachingEncoder(new CoalescingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize)),
-                Math.max(256, batchSize)), 50_000);
+        return openEncoder(model, device, batchSize, 1);
+    }
+
+    /** @param threadsPerRun CPU threads per model run (1: one run per core at once) */
+    public static Encoder openEncoder(String model, String device, int batchSize, int threadsPerRun) {
+        return new CachingEncoder(new CoalescingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize),
+                threadsPerRun), Math.max(256, batchSize)), 50_000);
     }
 
     /** The weights at {@code path}, or the shipped ones when it is null or blank. */
