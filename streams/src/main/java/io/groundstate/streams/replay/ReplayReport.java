@@ -162,7 +162,7 @@ public final class ReplayReport {
             h.append("<p class=\"prompt\"><span>question</span> ").append(esc(r.prompt())).append("</p>\n");
         }
         h.append("<div class=\"response\">");
-        response(h, r.response(), d.sentences, v);
+        response(h, r.response(), d.sentences, v, d.alerts);
         h.append("</div>\n");
         chart(h, d.sentences);
         sentenceTable(h, d, r);
@@ -171,12 +171,15 @@ public final class ReplayReport {
 
     /** The response, sentence by sentence, with verdict spans and attributed tokens marked by character. */
     private void response(StringBuilder h, String text, List<MonitorOutput.SpanScore> sentences,
-                          MonitorOutput.Verdict v) {
+                          MonitorOutput.Verdict v, List<MonitorOutput.Alert> alerts) {
         int n = text.length();
         boolean[] span = new boolean[n];
         boolean[] attributed = new boolean[n];
         for (MonitorOutput.SpanScore s : sentences) {
-            mark(attributed, s.attributed(), n);
+            // Attributions explain a decision: only where one was made (a flag or an alert on the sentence).
+            if (s.flagged() || alerts.stream().anyMatch(a -> a.start() == s.start() && a.end() == s.end())) {
+                mark(attributed, s.attributed(), n);
+            }
             if (s.flagged()) {
                 mark(span, s.spans(), n);
             }
