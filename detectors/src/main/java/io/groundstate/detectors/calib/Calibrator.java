@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * the result honestly by cross-validation over sources (answers to one source never straddle folds).
  */
 public final class Calibrator {
-    public static final String VERSION = "7";
+    public static final String VERSION = "8";
     /** L2 penalties on standardised weights; the response model sees a tenth as many examples. */
     public static final double SENTENCE_LAMBDA = 10.0;
     public static final double RESPONSE_LAMBDA = 10.0;

@@ -48,6 +48,12 @@ public final class CachingEncoder implements Encoder {
         return delegate.device();
     }
 
+    /** Passed straight through: one text's own run, nothing to share. */
+    @Override
+    public float[][] embedWithout(String text, List<int[]> spans) {
+        return delegate.embedWithout(text, spans);
+    }
+
     @Override
     public float[][] embed(List<String> texts) {
         float[][] out = new float[texts.size()][];

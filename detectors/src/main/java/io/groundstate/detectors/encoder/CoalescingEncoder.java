@@ -58,6 +58,12 @@ public final class CoalescingEncoder implements Encoder {
         return delegate.device();
     }
 
+    /** Passed straight through: one text's own run, nothing to share. */
+    @Override
+    public float[][] embedWithout(String text, List<int[]> spans) {
+        return delegate.embedWithout(text, spans);
+    }
+
     @Override
     public float[][] embed(List<String> texts) {
         if (texts.isEmpty()) {

@@ -13,6 +13,22 @@ public interface Encoder extends AutoCloseable {
     /** One unit vector per text, in order. */
     float[][] embed(List<String> texts);
 
+    /**
+     * The text's vector, then one per span: the text's meaning with that span left out. This default
+     * re-embeds the text with the span's characters removed; an encoder that mean-pools token states may
+     * instead leave the span's tokens out of the pool of the text's own run (one run instead of 1 + spans).
+     *
+     * @param spans character ranges {start, end} in the text
+     */
+    default float[][] embedWithout(String text, List<int[]> spans) {
+        List<String> texts = new java.util.ArrayList<>(spans.size() + 1);
+        texts.add(text);
+        for (int[] s : spans) {
+            texts.add((text.substring(0, s[0]) + text.substring(s[1])).replaceAll("\\s{2,}", " ").strip());
+        }
+        return embed(texts);
+    }
+
     /** The device actually used, e.g. {@code cpu} or {@code cuda:0}. */
     default String device() {
         return "cpu";

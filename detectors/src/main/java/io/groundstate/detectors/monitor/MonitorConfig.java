@@ -12,17 +12,24 @@ package io.groundstate.detectors.monitor;
  * @param maxPendingDeltas   out-of-order deltas held before a gap is skipped
  * @param alertText          whether alerts carry the sentence text
  * @param maxContextWords    distinct context words embedded for the soft support of unsupported words
+ * @param reembed            perturb by re-embedding the sentence without each token (one encoder run each)
+ *                           rather than by leaving the token out of the pool of the sentence's own run
  */
 public record MonitorConfig(int perturbationTokens, int attributeTop, double clusterCosine, double beta,
                             int maxBasisStates, int windowWords, int maxPendingDeltas, boolean alertText,
-                            int maxContextWords) {
+                            int maxContextWords, boolean reembed) {
 
     public static MonitorConfig defaults() {
-        return new MonitorConfig(2, 3, 0.55, 20, 256, 48, 256, true, 2000);
+        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true, 2000, false);
     }
 
     public MonitorConfig withPerturbationTokens(int n) {
         return new MonitorConfig(n, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
-                maxPendingDeltas, alertText, maxContextWords);
+                maxPendingDeltas, alertText, maxContextWords, reembed);
+    }
+
+    public MonitorConfig withReembed(boolean exact) {
+        return new MonitorConfig(perturbationTokens, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
+                maxPendingDeltas, alertText, maxContextWords, exact);
     }
 }

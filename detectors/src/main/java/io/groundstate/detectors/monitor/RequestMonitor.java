@@ -433,7 +433,7 @@ public final class RequestMonitor {
 
     private record Pending(SentenceRecord record, String text, List<ContentToken> tokens,
                            RealityBasis.Result reality, List<ContentToken> conflicts, List<ContentToken> perturbed,
-                           int vectorAt, float[] appVector) {
+                           int vectorAt, float[] appVector, float[][] without) {
     }
 
     private void score(RequestState state, List<SentenceRecord> todo, List<MonitorOutput> out) {
@@ -451,14 +451,21 @@ public final class RequestMonitor {
                     config.perturbationTokens());
             float[] appVector = appVector(state, r);
             int at = batch.size();
-            if (appVector == null) {
-                batch.add(text);
-            }
-            for (ContentToken t : perturbed) {
-                batch.add(Perturbation.without(text, t));
+            float[][] without = null;
+            if (!perturbed.isEmpty() && !config.reembed()) {
+                // The sentence and each perturbation from one encoder call (one model run where the encoder can).
+                without = encoder.embedWithout(text, perturbed.stream().map(t -> new int[] {t.start(), t.end()})
+                        .toList());
+            } else {
+                if (appVector == null) {
+                    batch.add(text);
+                }
+                for (ContentToken t : perturbed) {
+                    batch.add(Perturbation.without(text, t));
+                }
             }
             pending.add(new Pending(r, text, tokens, reality, record.conflicts(text, tokens), perturbed, at,
-                    appVector));
+                    appVector, without));
         }
         float[][] vs = batch.isEmpty() ? new float[0][] : encoder.embed(batch);
         Map<String, Double> soft = softSupport(state,
@@ -466,11 +473,11 @@ public final class RequestMonitor {
         Thresholds th = combiner.thresholds();
         for (Pending p : pending) {
             int k = p.vectorAt;
-            float[] s = p.appVector != null ? p.appVector : vs[k++];
+            float[] s = p.appVector != null ? p.appVector : p.without != null ? p.without[0] : vs[k++];
             Grounding.Result g = Grounding.score(s, basis, config.beta());
             double[] perturbedEnergies = new double[p.perturbed.size()];
             for (int i = 0; i < perturbedEnergies.length; i++) {
-                perturbedEnergies[i] = basis.energy(vs[k++]);
+                perturbedEnergies[i] = basis.energy(p.without != null ? p.without[i + 1] : vs[k++]);
             }
             Perturbation.Result pr = Perturbation.result(g.energy(), perturbedEnergies, p.perturbed,
                     config.attributeTop());

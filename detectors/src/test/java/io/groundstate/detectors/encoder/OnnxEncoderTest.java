@@ -89,6 +89,41 @@ class OnnxEncoderTest {
     }
 
     @Test
+    void occlusionLeavesATokenOutOfThePoolAndMovesTowardsTheTextWithoutIt() {
+        String text = "Café owners in Zürich paid 4.2 million francs for the new building in 2019.";
+        List<int[]> spans = new ArrayList<>();
+        for (String w : List.of("Zürich", "4.2", "francs", "2019")) {
+            spans.add(new int[] {text.indexOf(w), text.indexOf(w) + w.length()});
+        }
+        spans.add(new int[] {text.indexOf(' '), text.indexOf(' ') + 1}); // whitespace: no token to leave out
+        float[][] occluded = minilm.embedWithout(text, spans);
+        Encoder reembedding = new Encoder() {
+            @Override
+            public String id() {
+                return minilm.id();
+            }
+
+            @Override
+            public int dimension() {
+                return minilm.dimension();
+            }
+
+            @Override
+            public float[][] embed(List<String> texts) {
+                return minilm.embed(texts);
+            }
+        };
+        float[][] exact = reembedding.embedWithout(text, spans);
+        assertArrayEquals(minilm.embed(List.of(text))[0], occluded[0], "the first vector is the text's own");
+        for (int k = 1; k <= 4; k++) {
+            assertTrue(Vectors.cos(occluded[k], occluded[0]) < 0.9999, "span " + k + " changed the vector");
+            assertTrue(Vectors.cos(occluded[k], exact[k]) > Vectors.cos(occluded[0], exact[k]),
+                    "span " + k + ": occlusion moves towards the text without the span");
+        }
+        assertArrayEquals(occluded[0], occluded[5], "a span that covers no token leaves the vector as it is");
+    }
+
+    @Test
     void bgeSmallWithClsPoolingMatchesItsReferenceVectors() {
         try (OnnxEncoder bge = OnnxEncoder.open(EncoderSpec.of("bge-small-en-v1.5-q", "cpu", 8))) {
             assertEquals("bge-small-en-v1.5-q/cls", bge.id());

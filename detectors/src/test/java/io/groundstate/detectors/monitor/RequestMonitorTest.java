@@ -64,6 +64,10 @@ class RequestMonitorTest {
     }
 
     List<MonitorOutput> run(List<MonitorEvent> events) {
+        return run(monitor, events);
+    }
+
+    static List<MonitorOutput> run(RequestMonitor monitor, List<MonitorEvent> events) {
         RequestState state = new RequestState();
         List<MonitorOutput> out = new ArrayList<>();
         for (MonitorEvent e : events) {
@@ -262,10 +266,14 @@ class RequestMonitorTest {
         List<MonitorEvent> es = new ArrayList<>(inOrder());
         float[] v = new HashingEncoder().embed(List.of("The Eiffel Tower is in Paris."))[0];
         es.add(2, new SpanEmbedding(ID, 3, 0, 29, v, "hashing/test"));
-        run(inOrder());
+        // Re-embedded perturbations: the app's vector saves the sentence's own run. (Occlusion needs that run's
+        // token states whatever the app sent.)
+        RequestMonitor reembedding = new RequestMonitor(encoder, combiner(), MonitorConfig.defaults().withReembed(true),
+                () -> 42L);
+        run(reembedding, inOrder());
         int without = encoder.embedded;
         encoder.embedded = 0;
-        run(es);
+        run(reembedding, es);
         assertEquals(without - 1, encoder.embedded);
     }
 

@@ -28,9 +28,14 @@ public final class EncoderOptions {
     @Option(names = "--weights", description = "Combiner weights JSON from calibrate (default: the shipped weights).")
     Path weights;
 
-    @Option(names = "--perturbation-tokens", defaultValue = "2",
+    @Option(names = "--perturbation-tokens", defaultValue = "8",
             description = "Content tokens removed one at a time per sentence; 0 turns perturbation off (default: ${DEFAULT-VALUE}).")
     int perturbationTokens;
+
+    @Option(names = "--perturbation", defaultValue = "occlusion",
+            description = "occlusion: leave each token out of the mean pool of the sentence's own run (no extra run); "
+                    + "reembed: re-embed the sentence without it (one run per token) (default: ${DEFAULT-VALUE}).")
+    String perturbation;
 
     Encoder openEncoder() {
         return MonitorApp.openEncoder(model, device, batchSize);
@@ -56,6 +61,9 @@ public final class EncoderOptions {
         if (perturbationTokens < 0) {
             throw new IllegalArgumentException("--perturbation-tokens must be 0 or more");
         }
-        return MonitorConfig.defaults().withPerturbationTokens(perturbationTokens);
+        if (!perturbation.equals("occlusion") && !perturbation.equals("reembed")) {
+            throw new IllegalArgumentException("--perturbation must be occlusion or reembed, not " + perturbation);
+        }
+        return MonitorConfig.defaults().withPerturbationTokens(perturbationTokens).withReembed(perturbation.equals("reembed"));
     }
 }

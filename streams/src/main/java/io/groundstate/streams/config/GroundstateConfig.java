@@ -49,6 +49,7 @@ public final class GroundstateConfig extends AbstractConfig {
     public static final String ENCODER_BATCH = "groundstate.encoder.batch.size";
     public static final String WEIGHTS = "groundstate.weights";
     public static final String PERTURBATION_TOKENS = "groundstate.perturbation.tokens";
+    public static final String PERTURBATION_MODE = "groundstate.perturbation.mode";
     public static final String IDLE_TIMEOUT_MS = "groundstate.request.idle.timeout.ms";
     public static final String RETENTION_MS = "groundstate.request.retention.ms";
     public static final String EXPIRY_INTERVAL_MS = "groundstate.expiry.interval.ms";
@@ -91,7 +92,10 @@ public final class GroundstateConfig extends AbstractConfig {
                     "Texts per encoder run; small batches pad less (on 2 CPU cores 8 beat 32 by 1.4x), a GPU wants more.")
             .define(WEIGHTS, Type.STRING, "", Importance.MEDIUM,
                     "Combiner weights JSON from calibrate; empty takes the shipped weights.")
-            .define(PERTURBATION_TOKENS, Type.INT, 2, Range.between(0, 64), Importance.LOW,
+            .define(PERTURBATION_MODE, Type.STRING, "occlusion", ConfigDef.ValidString.in("occlusion", "reembed"),
+                    Importance.LOW, "occlusion: leave each content token out of the mean pool of the sentence's own "
+                            + "encoder run (no extra run); reembed: re-embed the sentence without it (one run per token).")
+            .define(PERTURBATION_TOKENS, Type.INT, 8, Range.between(0, 64), Importance.LOW,
                     "Content tokens removed one at a time per sentence; 0 turns perturbation off.")
             .define(IDLE_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.MEDIUM,
                     "A request with no event for this long (wall clock) gets its verdict with finish reason idle_timeout.")

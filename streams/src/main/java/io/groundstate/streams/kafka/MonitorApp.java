@@ -79,7 +79,8 @@ public final class MonitorApp implements AutoCloseable {
             encoder = openEncoder(config);
             Combiner combiner = combiner(config.getString(GroundstateConfig.WEIGHTS));
             MonitorConfig monitorConfig = MonitorConfig.defaults()
-                    .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS));
+                    .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS))
+                    .withReembed(config.getString(GroundstateConfig.PERTURBATION_MODE).equals("reembed"));
             RequestMonitor monitor = new RequestMonitor(encoder, combiner, monitorConfig, System::currentTimeMillis);
             Topology topology = GroundstateTopology.build(config, monitor);
             Properties props = new Properties();

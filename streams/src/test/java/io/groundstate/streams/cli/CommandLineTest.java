@@ -62,6 +62,9 @@ class CommandLineTest {
         assertTrue(device.err().contains("device must be auto, cpu, cuda or cuda:N"), device.err());
         Run cv = run("", "eval", "--data", SAMPLE.toString(), "--cv", "1");
         assertEquals(2, cv.code());
+        Run mode = run("", "eval", "--data", SAMPLE.toString(), "--perturbation", "shake");
+        assertEquals(2, mode.code());
+        assertTrue(mode.err().contains("--perturbation must be occlusion or reembed"), mode.err());
     }
 
     @Test
