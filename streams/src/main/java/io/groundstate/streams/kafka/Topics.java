@@ -46,29 +46,20 @@ public final class Topics {
         String rekeyed = c.getString(GroundstateConfig.TOPIC_REKEYED);
         try {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            Integer eventsPartitions = existing.contains(events) ? describe(admin, events).partitions().size() : null;
-            List<NewTopic> create = new ArrayList<>();
-            for (String name : names(c)) {
-                if (!existing.contains(name)) {
-                    int n = name.equals(rekeyed) && eventsPartitions != null ? eventsPartitions : partitions;
-                    create.add(new NewTopic(name, Optional.of(n), replication == -1 ? Optional.empty() : Optional.of(replication)));
-                }
+            List<String> missing = names(c).stream().filter(n -> !existing.contains(n)).toList();
+            if (!missing.isEmpty() && !createMissing) {
+                throw new IllegalStateException("missing topics " + missing + " and " + GroundstateConfig.TOPICS_CREATE
+                        + " is false");
             }
-            if (!create.isEmpty() && !createMissing) {
-                throw new IllegalStateException("missing topics " + create.stream().map(NewTopic::name).toList()
-                        + " and " + GroundstateConfig.TOPICS_CREATE + " is false");
-            }
-            if (!create.isEmpty()) {
-                try {
-                    admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e; // another instance may have created them first
-                    }
-                }
-                LOG.info("created topics {}", create.stream().map(NewTopic::name).toList());
+            // The events topic first, then the rekeyed topic from its actual partition count: a topic created a
+            // moment ago (by another instance, or by hand) may not be listed yet, and then creating it fails.
+            if (missing.contains(events)) {
+                create(admin, List.of(newTopic(events, partitions, replication)));
             }
             int ev = describe(admin, events).partitions().size();
+            List<NewTopic> rest = missing.stream().filter(n -> !n.equals(events))
+                    .map(n -> newTopic(n, n.equals(rekeyed) ? ev : partitions, replication)).toList();
+            create(admin, rest);
             int rk = describe(admin, rekeyed).partitions().size();
             if (ev != rk) {
                 throw new IllegalStateException("topic " + rekeyed + " has " + rk + " partitions but " + events + " has "
@@ -79,6 +70,25 @@ public final class Topics {
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot list or create topics: " + e.getMessage(), e);
+        }
+    }
+
+    private static NewTopic newTopic(String name, int partitions, short replication) {
+        return new NewTopic(name, Optional.of(partitions), replication == -1 ? Optional.empty() : Optional.of(replication));
+    }
+
+    private static void create(Admin admin, List<NewTopic> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        try {
+            admin.createTopics(topics).all().get(60, TimeUnit.SECONDS);
+            LOG.info("created topics {}", topics.stream().map(NewTopic::name).toList());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e; // another instance may have created them first
+            }
         }
     }
 
