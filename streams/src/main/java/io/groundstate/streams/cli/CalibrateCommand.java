@@ -74,7 +74,7 @@ public final class CalibrateCommand implements Callable<Integer> {
         try (Encoder enc = encoder.openEncoder()) {
             encoderId = enc.id();
             RequestMonitor monitor = new RequestMonitor(enc, prior, encoder.monitorConfig(), () -> 0L);
-            results = Evaluation.run(records, monitor, new Progress(System.err, records.size(), "responses"));
+            results = Evaluation.run(records, monitor, Progress.forStderr("calibrate", "responses", records.size()));
         }
         if (folds > 0) {
             Evaluation.Report cv = Evaluation.report(Calibrator.crossValidate(results, chosen, folds, seed,

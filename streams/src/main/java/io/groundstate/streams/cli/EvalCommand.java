@@ -67,7 +67,7 @@ public final class EvalCommand implements Callable<Integer> {
         try (Encoder enc = encoder.openEncoder()) {
             EncoderOptions.warnOnEncoderMismatch(enc, combiner);
             RequestMonitor monitor = new RequestMonitor(enc, combiner, encoder.monitorConfig(), () -> 0L);
-            results = Evaluation.run(records, monitor, new Progress(System.err, records.size(), "responses"));
+            results = Evaluation.run(records, monitor, Progress.forStderr("eval", "responses", records.size()));
         }
         if (dump != null) {
             FeatureDump.write(dump, results);

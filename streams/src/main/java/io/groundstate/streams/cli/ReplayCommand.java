@@ -131,7 +131,7 @@ public final class ReplayCommand implements Callable<Integer> {
             EncoderOptions.warnOnEncoderMismatch(enc, combiner);
             ReplayReport html = report == null ? null : new ReplayReport(reportRequests, combiner.thresholds());
             Replayer replayer = new Replayer(settings, clock -> new RequestMonitor(enc, combiner, monitorConfig, clock));
-            ReplayProgress progress = ReplayProgress.forStderr(archive::progress);
+            Progress progress = Progress.forStderr("replay", "events", archive::progress);
             Replayer.Counts counts;
             ReplayFiles out = new ReplayFiles(alerts, verdicts, deadLetters, html, !noText);
             try (out) {

@@ -8,13 +8,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
-class ReplayProgressTest {
+class ProgressTest {
 
     static String drive(boolean terminal) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         double[] fraction = {0};
-        ReplayProgress p = new ReplayProgress(err, () -> fraction[0], terminal, 0);
+        Progress p = new Progress(err, "replay", "events", () -> fraction[0], terminal, 0);
         for (int i = 1; i <= 256; i++) {
             fraction[0] = i / 512.0;
             p.run();
@@ -38,5 +38,19 @@ class ReplayProgressTest {
         assertFalse(out.contains("\r"), out);
         assertTrue(out.lines().allMatch(l -> l.startsWith("replay: ")), out);
         assertTrue(out.lines().count() >= 2, out);
+    }
+
+    @Test
+    void doneOfTotalFinishesAtTheTotal() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        int[] done = {0};
+        Progress p = new Progress(err, "eval", "responses", () -> done[0] / 4.0, true, 1_000_000);
+        for (int i = 1; i <= 4; i++) {
+            done[0] = i;
+            p.accept(i);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("100%") && out.contains("4 responses") && out.endsWith("\n"), out);
     }
 }
