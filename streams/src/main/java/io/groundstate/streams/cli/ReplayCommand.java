@@ -168,7 +168,7 @@ public final class ReplayCommand implements Callable<Integer> {
             return "none";
         }
         List<String> parts = new ArrayList<>();
-        counts.forEach((k, n) -> parts.add(ReplayReportNames.kind(k) + " " + n));
+        counts.forEach((k, n) -> parts.add(ReplayReport.kindName(k) + " " + n));
         return String.join(", ", parts);
     }
 
@@ -177,13 +177,6 @@ public final class ReplayCommand implements Callable<Integer> {
             return s.chars().allMatch(Character::isDigit) ? Instant.ofEpochMilli(Long.parseLong(s)) : Instant.parse(s);
         } catch (DateTimeParseException | NumberFormatException e) {
             throw new IllegalArgumentException("--from-timestamp: '" + s + "' is neither ISO-8601 nor epoch milliseconds");
-        }
-    }
-
-    /** Alert kinds as people read them. */
-    static final class ReplayReportNames {
-        static String kind(MonitorOutput.AlertKind k) {
-            return k.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
         }
     }
 }

@@ -347,7 +347,8 @@ public final class ReplayReport {
         h.append("</tbody></table>\n");
     }
 
-    static String kindName(AlertKind k) {
+    /** An alert kind as people read it: "ungrounded span". */
+    public static String kindName(AlertKind k) {
         return k.name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
 
