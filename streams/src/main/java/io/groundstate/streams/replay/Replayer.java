@@ -4,16 +4,16 @@ import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
-import io.groundstate.schemas.Event;
-import io.groundstate.schemas.EventCodec;
 import io.groundstate.schemas.SchemaException;
 import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -133,10 +133,10 @@ public final class Replayer {
         long events = 0;
         long requests = 0;
         long watermark = Long.MIN_VALUE;
-        Map<String, Long> lastSeen = new HashMap<>();            // unfinished requests: last event time
+        Map<String, Long> lastSeen = new HashMap<>();            // unfinished requests: the log clock at their last event
         TreeSet<Due> idle = new TreeSet<>();                      // their idle deadlines (stale ones skipped)
         TreeSet<Due> retention = new TreeSet<>();                 // finished requests: when to forget them
-        Map<String, Long> finishedAt = new HashMap<>();
+        Set<String> finished = new HashSet<>();               // ended, kept until forgotten
         try {
             ArchivedRecord rec;
             while (failure.get() == null && (rec = archive.next()) != null) {
@@ -151,13 +151,9 @@ public final class Replayer {
                     event = null;
                 } else {
                     try {
-                        Event e = EventCodec.decode(rec.value());
-                        event = EventMapping.toMonitor(e);
+                        event = EventMapping.parse(rec.value()).monitorEvent();
                     } catch (SchemaException e) {
                         reason = e.getMessage();
-                        event = null;
-                    } catch (RuntimeException e) {
-                        reason = "undecodable: " + e;
                         event = null;
                     }
                 }
@@ -168,14 +164,14 @@ public final class Replayer {
                 }
                 events++;
                 String id = event.requestId();
-                if (!lastSeen.containsKey(id) && !finishedAt.containsKey(id)) {
+                if (!lastSeen.containsKey(id) && !finished.contains(id)) {
                     requests++;
                 }
                 watermark = Math.max(watermark, event.eventTime());
-                seq = expire(watermark, false, seq, lastSeen, idle, retention, finishedAt, workers, window);
+                seq = expire(watermark, false, seq, lastSeen, idle, retention, finished, workers, window);
                 window.acquire();
                 dispatch(workers, new Task(seq++, Op.EVENT, id, event, rec, event.eventTime()));
-                if (finishedAt.containsKey(id)) {
+                if (finished.contains(id)) {
                     continue; // a late event: the monitor counts it and changes nothing
                 }
                 // A request's clock is the log's clock when it was last active, as the topology's is the wall
@@ -183,7 +179,7 @@ public final class Replayer {
                 // between its own events.
                 if (event instanceof MonitorEvent.RequestFinished) {
                     lastSeen.remove(id);
-                    finishedAt.put(id, watermark);
+                    finished.add(id);
                     retention.add(new Due(watermark + settings.retentionMs(), id));
                 } else {
                     lastSeen.put(id, watermark);
@@ -191,7 +187,7 @@ public final class Replayer {
                 }
             }
             if (failure.get() == null) {
-                seq = expire(Long.MAX_VALUE, true, seq, lastSeen, idle, retention, finishedAt, workers, window);
+                seq = expire(Long.MAX_VALUE, true, seq, lastSeen, idle, retention, finished, workers, window);
             }
         } finally {
             for (Worker w : workers) {
@@ -225,11 +221,11 @@ public final class Replayer {
 
     /** Ends requests idle for the timeout, in deadline order; at the end of the archive, all of them. */
     private long expire(long watermark, boolean all, long seq, Map<String, Long> lastSeen, TreeSet<Due> idle,
-                        TreeSet<Due> retention, Map<String, Long> finishedAt, List<Worker> workers, Semaphore window)
+                        TreeSet<Due> retention, Set<String> finished, List<Worker> workers, Semaphore window)
             throws InterruptedException {
         while (!retention.isEmpty() && !all && retention.first().time() <= watermark) {
             Due d = retention.pollFirst();
-            finishedAt.remove(d.requestId());
+            finished.remove(d.requestId());
             window.acquire();
             dispatch(workers, new Task(seq++, Op.FORGET, d.requestId(), null, null, d.time()));
         }
@@ -240,7 +236,7 @@ public final class Replayer {
                 continue; // the request sent something since, or finished
             }
             lastSeen.remove(d.requestId());
-            finishedAt.put(d.requestId(), d.time());
+            finished.add(d.requestId());
             if (!all) {
                 retention.add(new Due(d.time() + settings.retentionMs(), d.requestId()));
             }

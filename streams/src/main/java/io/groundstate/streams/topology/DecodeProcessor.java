@@ -40,18 +40,15 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Event event;
-        MonitorEvent monitorEvent;
+        EventMapping.Parsed parsed;
         try {
-            event = EventCodec.decode(record.value());
-            monitorEvent = EventMapping.toMonitor(event);
+            parsed = EventMapping.parse(record.value());
         } catch (SchemaException e) {
             deadLetter(record, e.getMessage());
             return;
-        } catch (RuntimeException e) {
-            deadLetter(record, "undecodable: " + e);
-            return;
         }
+        Event event = parsed.event();
+        MonitorEvent monitorEvent = parsed.monitorEvent();
         String id = event.getRequestId();
         boolean keyed = record.key() != null && Arrays.equals(record.key(), id.getBytes(StandardCharsets.UTF_8));
         if (keyed && !alwaysRekey) {

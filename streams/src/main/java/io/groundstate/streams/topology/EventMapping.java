@@ -3,6 +3,7 @@ package io.groundstate.streams.topology;
 import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.schemas.ContextChunk;
 import io.groundstate.schemas.Event;
+import io.groundstate.schemas.EventCodec;
 import io.groundstate.schemas.RequestFinished;
 import io.groundstate.schemas.RequestStarted;
 import io.groundstate.schemas.SchemaException;
@@ -18,6 +19,27 @@ import java.util.Map;
 /** Schema events to the monitor's pure events, with the checks a schema cannot express. */
 public final class EventMapping {
     private EventMapping() {
+    }
+
+    /** A record's bytes as the schema event and the monitor's event. */
+    public record Parsed(Event event, MonitorEvent monitorEvent) {
+    }
+
+    /**
+     * Decodes and checks one record, for the topology and replay alike, so both dead-letter the same records
+     * with the same reasons.
+     *
+     * @throws SchemaException with the dead-letter reason
+     */
+    public static Parsed parse(byte[] bytes) {
+        try {
+            Event e = EventCodec.decode(bytes);
+            return new Parsed(e, toMonitor(e));
+        } catch (SchemaException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new SchemaException("undecodable: " + e, e);
+        }
     }
 
     /** @throws SchemaException with the reason when the event is well-formed but unusable */
