@@ -16,42 +16,20 @@ import java.util.Map;
  * another caller is embedding at that moment is waited for, not embedded twice (concurrent requests for
  * the same source would otherwise each embed its whole context).
  */
-public final class CachingEncoder implements Encoder {
-    private final Encoder delegate;
+public final class CachingEncoder extends ForwardingEncoder {
     private final Map<String, float[]> cache;
     private final Map<String, CompletableFuture<float[]>> inFlight = new HashMap<>();
     private long hits;
     private long misses;
 
     public CachingEncoder(Encoder delegate, int capacity) {
-        this.delegate = delegate;
+        super(delegate);
         this.cache = new LinkedHashMap<>(256, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
                 return size() > capacity;
             }
         };
-    }
-
-    @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
-
-    @Override
-    public String device() {
-        return delegate.device();
-    }
-
-    /** Passed straight through: one text's own run, nothing to share. */
-    @Override
-    public float[][] embedWithout(String text, List<int[]> spans) {
-        return delegate.embedWithout(text, spans);
     }
 
     @Override
@@ -119,10 +97,5 @@ public final class CachingEncoder implements Encoder {
 
     public synchronized long misses() {
         return misses;
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

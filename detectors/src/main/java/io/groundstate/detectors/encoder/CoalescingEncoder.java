@@ -15,8 +15,7 @@ import java.util.List;
  * <p>Outputs equal those of the delegate called alone only when the delegate's vectors do not depend
  * on what else is in the batch; {@code OnnxEncoderTest} pins that for the CPU encoder.
  */
-public final class CoalescingEncoder implements Encoder {
-    private final Encoder delegate;
+public final class CoalescingEncoder extends ForwardingEncoder {
     private final int maxTexts;
     private final ArrayDeque<Call> queue = new ArrayDeque<>();
     private boolean running;
@@ -36,32 +35,11 @@ public final class CoalescingEncoder implements Encoder {
 
     /** @param maxTexts the most texts one run takes (a caller's own list is never split) */
     public CoalescingEncoder(Encoder delegate, int maxTexts) {
+        super(delegate);
         if (maxTexts < 1) {
             throw new IllegalArgumentException("maxTexts must be at least 1");
         }
-        this.delegate = delegate;
         this.maxTexts = maxTexts;
-    }
-
-    @Override
-    public String id() {
-        return delegate.id();
-    }
-
-    @Override
-    public int dimension() {
-        return delegate.dimension();
-    }
-
-    @Override
-    public String device() {
-        return delegate.device();
-    }
-
-    /** Passed straight through: one text's own run, nothing to share. */
-    @Override
-    public float[][] embedWithout(String text, List<int[]> spans) {
-        return delegate.embedWithout(text, spans);
     }
 
     @Override
@@ -160,10 +138,5 @@ public final class CoalescingEncoder implements Encoder {
 
     public synchronized long calls() {
         return calls;
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }
