@@ -264,20 +264,15 @@ public final class OnnxEncoder implements Encoder {
     }
 
     private float[][] runBatch(Encoding[] batch) throws OrtException {
-        int len = 0;
-        for (Encoding e : batch) {
-            len = Math.max(len, e.getIds().length);
-        }
-        long[] mask = new long[batch.length * len];
-        for (int i = 0; i < batch.length; i++) {
-            long[] m = batch[i].getAttentionMask();
-            System.arraycopy(m, 0, mask, i * len, m.length);
-        }
-        return pool(hidden(batch), mask, len);
+        Run run = run(batch);
+        return pool(run.states(), run.mask(), run.len());
     }
 
-    /** The model's token states for a batch, padded to its longest text. */
-    private float[][][] hidden(Encoding[] batch) throws OrtException {
+    /** The model's token states for a batch padded to its longest text ({@code len}), and the padding mask. */
+    private record Run(float[][][] states, long[] mask, int len) {
+    }
+
+    private Run run(Encoding[] batch) throws OrtException {
         int n = batch.length;
         int len = 0;
         for (Encoding e : batch) {
@@ -303,7 +298,7 @@ public final class OnnxEncoder implements Encoder {
                 inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
             }
             try (OrtSession.Result result = session.run(inputs)) {
-                return (float[][][]) result.get(0).getValue();
+                return new Run((float[][][]) result.get(0).getValue(), mask, len);
             }
         } finally {
             for (OnnxTensor t : inputs.values()) {
@@ -366,18 +361,18 @@ public final class OnnxEncoder implements Encoder {
             return Encoder.super.embedWithout(text, spans);
         }
         Encoding e = tokenizer.batchEncode(List.of(text))[0];
-        long[] ids = e.getIds();
-        long[] mask = e.getAttentionMask();
         ai.djl.huggingface.tokenizers.jni.CharSpan[] chars = e.getCharTokenSpans();
-        float[][][] hidden;
+        Run run;
         try {
-            hidden = hidden(new Encoding[] {e});
+            run = run(new Encoding[] {e});
         } catch (OrtException ex) {
             throw new IllegalStateException("encoder " + spec.id() + " failed: " + ex.getMessage(), ex);
         }
-        int len = ids.length;
+        float[][] hidden = run.states()[0];
+        long[] mask = run.mask();
+        int len = run.len();
         float[][] out = new float[spans.size() + 1][];
-        out[0] = poolOne(hidden[0], mask, 0, len, null);
+        out[0] = poolOne(hidden, mask, 0, len, null);
         for (int k = 0; k < spans.size(); k++) {
             int[] span = spans.get(k);
             boolean[] leaveOut = new boolean[len];
@@ -388,7 +383,7 @@ public final class OnnxEncoder implements Encoder {
                     any = true;
                 }
             }
-            out[k + 1] = any ? poolOne(hidden[0], mask, 0, len, leaveOut) : out[0];
+            out[k + 1] = any ? poolOne(hidden, mask, 0, len, leaveOut) : out[0];
         }
         return out;
     }
