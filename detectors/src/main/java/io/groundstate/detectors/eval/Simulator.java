@@ -2,6 +2,7 @@ package io.groundstate.detectors.eval;
 
 import io.groundstate.detectors.monitor.MonitorEvent;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class Simulator {
     public static List<MonitorEvent> interleaved(List<LabeledRecord> records) {
         List<MonitorEvent> out = new ArrayList<>();
         records.forEach(r -> out.addAll(events(r)));
-        out.sort(java.util.Comparator.comparingLong(MonitorEvent::eventTime));
+        out.sort(Comparator.comparingLong(MonitorEvent::eventTime));
         return out;
     }
 

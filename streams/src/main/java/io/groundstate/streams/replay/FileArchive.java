@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -104,7 +105,7 @@ public final class FileArchive implements EventArchive {
         s.mark(magic.length);
         byte[] head = s.readNBytes(magic.length);
         s.reset();
-        return java.util.Arrays.equals(head, magic);
+        return Arrays.equals(head, magic);
     }
 
     private ArchivedRecord nextAvro() {
@@ -142,7 +143,7 @@ public final class FileArchive implements EventArchive {
                 end--;
             }
             if (!isBlank(bytes, end)) {
-                return ArchivedRecord.of(source, "line", position, end == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, end));
+                return ArchivedRecord.of(source, "line", position, end == bytes.length ? bytes : Arrays.copyOf(bytes, end));
             }
         }
     }

@@ -28,7 +28,6 @@ public final class KafkaArchive implements EventArchive {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Map<TopicPartition, Long> end = new HashMap<>();
-    private final Map<TopicPartition, Long> start = new HashMap<>();
     private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffered = new HashMap<>();
     private final Map<TopicPartition, Long> nextOffset = new HashMap<>();
     private final long total;
@@ -73,7 +72,6 @@ public final class KafkaArchive implements EventArchive {
                 } else {
                     from = Math.min(Math.max(fromOffset, begins.get(tp)), ends.get(tp));
                 }
-                start.put(tp, from);
                 end.put(tp, ends.get(tp));
                 nextOffset.put(tp, from);
                 buffered.put(tp, new ArrayDeque<>());

@@ -242,9 +242,7 @@ class ReplayTest {
 
     @Test
     void jsonGzipAvroAndGlobsReplayAlike(@TempDir Path dir) throws Exception {
-        List<MonitorEvent> events = new ArrayList<>();
-        answers.subList(0, 4).forEach(a -> events.addAll(Simulator.events(a)));
-        events.sort(Comparator.comparingLong(MonitorEvent::eventTime));
+        List<MonitorEvent> events = Simulator.interleaved(answers.subList(0, 4));
         List<byte[]> lines = events.stream().map(e -> EventCodec.toJsonBytes(EventMapping.toSchema(e))).toList();
         Path json = write(dir.resolve("all.jsonl"), lines);
         Path gz = dir.resolve("all.jsonl.gz");
