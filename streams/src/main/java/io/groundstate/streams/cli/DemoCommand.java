@@ -42,6 +42,10 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Generation pace of each simulated answer (default: ${DEFAULT-VALUE}).")
     double tokensPerSecond;
 
+    @Option(names = "--metrics-address", defaultValue = "127.0.0.1:9404",
+            description = "Where /metrics and /health are served (default: ${DEFAULT-VALUE}; port 0 picks a free one).")
+    String metricsAddress;
+
     @Option(names = "--no-color", description = "No ANSI colours, even on a terminal.")
     boolean noColor;
 
@@ -57,12 +61,16 @@ public final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         GroundstateConfig config = new GroundstateConfig(Map.of(
                 GroundstateConfig.TOPICS_PARTITIONS, 3,
-                GroundstateConfig.IDLE_TIMEOUT_MS, 30_000L));
+                GroundstateConfig.IDLE_TIMEOUT_MS, 30_000L,
+                GroundstateConfig.METRICS_ADDRESS, metricsAddress));
         long t0 = System.nanoTime();
         out.println(bold("groundstate demo") + ": starting an embedded Kafka broker and the monitor...");
         try (MonitorApp app = MonitorApp.start(config, Duration.ofMinutes(2))) {
             out.printf("Kafka at %s, monitor running (%s on %s), ready in %.1f s.%n", app.bootstrapServers(),
                     app.encoder().id(), app.encoder().device(), (System.nanoTime() - t0) / 1e9);
+            String host = metricsAddress.substring(0, metricsAddress.lastIndexOf(':'));
+            out.printf("Metrics at http://%s:%d/metrics, health at /health.%n",
+                    host.isEmpty() || host.equals("0.0.0.0") ? "localhost" : host, app.observability().port());
             out.printf("Streaming %d RAG answers (%s), %d at a time, ~%.0f tokens/s each, for %s.%n%n", list.size(),
                     answers == null ? "RAGTruth, MIT licence: see demo/ATTRIBUTION.md" : answers,
                     concurrency, tokensPerSecond, human(duration));

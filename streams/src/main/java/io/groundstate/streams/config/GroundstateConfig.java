@@ -56,6 +56,11 @@ public final class GroundstateConfig extends AbstractConfig {
     public static final String LIVE_REQUESTS = "groundstate.request.live.max";
     public static final String EMBEDDED_DIR = "groundstate.embedded.dir";
     public static final String EMBEDDED_PORT = "groundstate.embedded.port";
+    public static final String METRICS_ENABLED = "groundstate.metrics.enabled";
+    public static final String METRICS_ADDRESS = "groundstate.metrics.address";
+    public static final String METRICS_APPS = "groundstate.metrics.apps";
+    public static final String METRICS_MODELS = "groundstate.metrics.models";
+    public static final String METRICS_TAG_VALUES_MAX = "groundstate.metrics.tag.values.max";
 
     public static final ConfigDef DEFINITION = new ConfigDef()
             .define(TOPIC_EVENTS, Type.STRING, "groundstate.events", Importance.HIGH,
@@ -110,7 +115,20 @@ public final class GroundstateConfig extends AbstractConfig {
             .define(EMBEDDED_DIR, Type.STRING, "", Importance.LOW,
                     "Data directory of the embedded broker (used when bootstrap.servers is empty); empty: a temporary one.")
             .define(EMBEDDED_PORT, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
-                    "Port of the embedded broker; 0 picks a free one.");
+                    "Port of the embedded broker; 0 picks a free one.")
+            .define(METRICS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Serve /metrics (Prometheus text and OpenMetrics) and /health, /health/live, /health/ready over HTTP.")
+            .define(METRICS_ADDRESS, Type.STRING, "0.0.0.0:9404", Importance.MEDIUM,
+                    "host:port the metrics and health endpoint binds to ([::]:9404 for IPv6; port 0 picks a free one).")
+            .define(METRICS_APPS, Type.LIST, "", Importance.MEDIUM,
+                    "Apps that get their own app tag on metrics; any other app is tagged other. Empty: the first "
+                            + METRICS_TAG_VALUES_MAX + " apps seen by each instance.")
+            .define(METRICS_MODELS, Type.LIST, "", Importance.MEDIUM,
+                    "Models that get their own model tag on metrics; any other model is tagged other. Empty: the first "
+                            + METRICS_TAG_VALUES_MAX + " models seen by each instance.")
+            .define(METRICS_TAG_VALUES_MAX, Type.INT, 10, Range.between(0, 1000), Importance.LOW,
+                    "With an empty allow-list, how many distinct apps (and models) an instance tags by name before "
+                            + "tagging the rest other; it bounds the series an instance exports.");
 
     /** Kafka settings whose defaults groundstate changes, and why. */
     public static final Map<String, Object> KAFKA_DEFAULTS = kafkaDefaults();

@@ -9,6 +9,8 @@ import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.metrics.MeteredEncoder;
+import io.groundstate.streams.metrics.Observability;
 import io.groundstate.streams.topology.GroundstateTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,13 +42,15 @@ public final class MonitorApp implements AutoCloseable {
     private final Encoder encoder;
     private final KafkaStreams streams;
     private final Path temporaryState;
+    private final Observability observability;
     private boolean closed;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     private MonitorApp(GroundstateConfig config, EmbeddedKafka broker, Encoder encoder, KafkaStreams streams,
-                       Path temporaryState) {
+                       Path temporaryState, Observability observability) {
         this.temporaryState = temporaryState;
+        this.observability = observability;
         this.config = config;
         this.broker = broker;
         this.encoder = encoder;
@@ -58,8 +62,10 @@ public final class MonitorApp implements AutoCloseable {
         EmbeddedKafka broker = null;
         Encoder encoder = null;
         Path temporaryState = null;
+        Observability observability = null;
         try {
             GroundstateConfig config = given;
+            observability = Observability.start(config);
             if (config.embedded()) {
                 String dir = config.getString(GroundstateConfig.EMBEDDED_DIR);
                 broker = EmbeddedKafka.start(dir.isBlank() ? null : Path.of(dir), config.getInt(GroundstateConfig.EMBEDDED_PORT));
@@ -76,17 +82,18 @@ public final class MonitorApp implements AutoCloseable {
             try (Admin admin = Admin.create(new StreamsConfig(kafka).getAdminConfigs("groundstate-setup"))) {
                 Topics.ensure(admin, config);
             }
-            encoder = openEncoder(config);
+            encoder = openEncoder(config, observability);
             Combiner combiner = combiner(config.getString(GroundstateConfig.WEIGHTS));
             MonitorConfig monitorConfig = MonitorConfig.defaults()
                     .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS))
                     .withReembed(config.getString(GroundstateConfig.PERTURBATION_MODE).equals("reembed"));
             RequestMonitor monitor = new RequestMonitor(encoder, combiner, monitorConfig, System::currentTimeMillis);
-            Topology topology = GroundstateTopology.build(config, monitor);
+            Topology topology = GroundstateTopology.build(config, monitor, observability.metrics());
             Properties props = new Properties();
             props.putAll(kafka);
             KafkaStreams streams = new KafkaStreams(topology, props);
-            MonitorApp app = new MonitorApp(config, broker, encoder, streams, temporaryState);
+            observability.bindStreams(streams);
+            MonitorApp app = new MonitorApp(config, broker, encoder, streams, temporaryState, observability);
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread failed; shutting down", e);
                 app.failure.compareAndSet(null, e);
@@ -107,43 +114,48 @@ public final class MonitorApp implements AutoCloseable {
                 throw new IllegalStateException("Kafka Streams did not reach RUNNING in " + startTimeout
                         + " (state " + streams.state() + ")");
             }
-            LOG.info("groundstate is running: {} -> alerts {}, verdicts {}, spans {}, dead letters {}",
+            LOG.info("groundstate is running: {} -> alerts {}, verdicts {}, spans {}, dead letters {}; metrics {}",
                     config.getString(GroundstateConfig.TOPIC_EVENTS), config.getString(GroundstateConfig.TOPIC_ALERTS),
                     config.getString(GroundstateConfig.TOPIC_VERDICTS), config.getString(GroundstateConfig.TOPIC_SPANS),
-                    config.getString(GroundstateConfig.TOPIC_DLQ));
+                    config.getString(GroundstateConfig.TOPIC_DLQ),
+                    observability.port() < 0 ? "off" : "on port " + observability.port());
             return app;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(encoder, broker);
+            closeQuietly(observability, encoder, broker, temporaryState);
             throw new IllegalStateException("interrupted while starting", e);
         } catch (IOException e) {
-            closeQuietly(encoder, broker);
+            closeQuietly(observability, encoder, broker, temporaryState);
             throw new UncheckedIOException("cannot create the state directory", e);
         } catch (RuntimeException e) {
-            closeQuietly(encoder, broker, temporaryState);
+            closeQuietly(observability, encoder, broker, temporaryState);
             throw e;
         }
     }
 
-    private static void closeQuietly(Encoder encoder, EmbeddedKafka broker, Path temporaryState) {
-        closeQuietly(encoder, broker);
-        if (temporaryState != null) {
-            EmbeddedKafka.deleteTree(temporaryState);
+    private static void closeQuietly(Observability observability, Encoder encoder, EmbeddedKafka broker,
+                                     Path temporaryState) {
+        if (observability != null) {
+            observability.close();
         }
-    }
-
-    private static void closeQuietly(Encoder encoder, EmbeddedKafka broker) {
         if (encoder != null) {
             encoder.close();
         }
         if (broker != null) {
             broker.close();
         }
+        if (temporaryState != null) {
+            EmbeddedKafka.deleteTree(temporaryState);
+        }
     }
 
-    static Encoder openEncoder(GroundstateConfig c) {
-        return openEncoder(c.getString(GroundstateConfig.ENCODER_MODEL), c.getString(GroundstateConfig.ENCODER_DEVICE),
-                c.getInt(GroundstateConfig.ENCODER_BATCH));
+    private static Encoder openEncoder(GroundstateConfig c, Observability observability) {
+        String device = c.getString(GroundstateConfig.ENCODER_DEVICE);
+        int batchSize = c.getInt(GroundstateConfig.ENCODER_BATCH);
+        MeteredEncoder metered = new MeteredEncoder(OnnxEncoder.open(
+                EncoderSpec.of(c.getString(GroundstateConfig.ENCODER_MODEL), device, batchSize), 1), device);
+        observability.bind(metered);
+        return shared(metered, batchSize);
     }
 
     /**
@@ -156,8 +168,11 @@ public final class MonitorApp implements AutoCloseable {
 
     /** @param threadsPerRun CPU threads per model run (1: one run per core at once) */
     public static Encoder openEncoder(String model, String device, int batchSize, int threadsPerRun) {
-        return new CachingEncoder(new CoalescingEncoder(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize),
-                threadsPerRun), Math.max(256, batchSize)), 50_000);
+        return shared(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize), threadsPerRun), batchSize);
+    }
+
+    private static Encoder shared(Encoder model, int batchSize) {
+        return new CachingEncoder(new CoalescingEncoder(model, Math.max(256, batchSize)), 50_000);
     }
 
     /** The weights at {@code path}, or the shipped ones when it is null or blank. */
@@ -182,6 +197,11 @@ public final class MonitorApp implements AutoCloseable {
         return encoder;
     }
 
+    /** The metrics registry and endpoint ({@code port()} is -1 when the endpoint is off). */
+    public Observability observability() {
+        return observability;
+    }
+
     /** Blocks until Kafka Streams stops (a fatal error or close); returns the error, if any. */
     public Throwable awaitStop() throws InterruptedException {
         stopped.await();
@@ -196,12 +216,6 @@ public final class MonitorApp implements AutoCloseable {
         closed = true;
         streams.close(Duration.ofSeconds(30));
         stopped.countDown();
-        encoder.close();
-        if (broker != null) {
-            broker.close();
-        }
-        if (temporaryState != null) {
-            EmbeddedKafka.deleteTree(temporaryState);
-        }
+        closeQuietly(observability, encoder, broker, temporaryState);
     }
 }

@@ -4,6 +4,7 @@ import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.schemas.Event;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.schemas.SchemaException;
+import io.groundstate.streams.metrics.GroundstateMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -25,10 +26,12 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     private final boolean alwaysRekey;
     private final String rekeySink;
     private final String dlqSink;
+    private final GroundstateMetrics metrics;
     private ProcessorContext<Object, Object> context;
 
-    DecodeProcessor(boolean alwaysRekey, String rekeySink, String dlqSink) {
+    DecodeProcessor(boolean alwaysRekey, String rekeySink, String dlqSink, GroundstateMetrics metrics) {
         this.alwaysRekey = alwaysRekey;
+        this.metrics = metrics;
         this.rekeySink = rekeySink;
         this.dlqSink = dlqSink;
     }
@@ -63,7 +66,9 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         RecordMetadata where = context.recordMetadata().orElse(null);
         Record<Object, Object> out = new Record<>(record.key(), record.value(), record.timestamp(),
                 new RecordHeaders(record.headers().toArray()));
-        DeadLetters.annotate(out.headers(), "decode", reason, where);
+        String code = DeadLetters.reasonCode(reason);
+        DeadLetters.annotate(out.headers(), DeadLetters.STAGE_DECODE, reason, code, where);
         context.forward(out, dlqSink);
+        metrics.deadLetter(DeadLetters.STAGE_DECODE, code);
     }
 }

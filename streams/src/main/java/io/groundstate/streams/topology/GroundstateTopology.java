@@ -2,6 +2,7 @@ package io.groundstate.streams.topology;
 
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.metrics.GroundstateMetrics;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,6 +52,10 @@ public final class GroundstateTopology {
     }
 
     public static Topology build(GroundstateConfig config, RequestMonitor monitor) {
+        return build(config, monitor, GroundstateMetrics.unbound());
+    }
+
+    public static Topology build(GroundstateConfig config, RequestMonitor monitor, GroundstateMetrics metrics) {
         String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
         String rekeyed = config.getString(GroundstateConfig.TOPIC_REKEYED);
         String dlq = config.getString(GroundstateConfig.TOPIC_DLQ);
@@ -75,8 +80,8 @@ public final class GroundstateTopology {
         Topology t = new Topology(new TopologyConfig(new StreamsConfig(config.kafka())));
         t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), events);
         t.addSource(REKEYED_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rekeyed);
-        t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK), EVENTS_SOURCE, REKEYED_SOURCE);
-        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval, liveRequests), DECODE);
+        t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK, metrics), EVENTS_SOURCE, REKEYED_SOURCE);
+        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval, liveRequests, metrics), DECODE);
         t.addStateStore(state, MONITOR);
         t.addStateStore(activity, MONITOR);
         t.addSink(REKEY_SINK, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE);
@@ -88,7 +93,7 @@ public final class GroundstateTopology {
                 MONITOR);
         if (!extra.isEmpty()) {
             t.addSource(EXTRA_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), extra.toArray(String[]::new));
-            t.addProcessor(DECODE_EXTRA, () -> new DecodeProcessor(true, REKEY_SINK_EXTRA, DLQ_SINK_EXTRA), EXTRA_SOURCE);
+            t.addProcessor(DECODE_EXTRA, () -> new DecodeProcessor(true, REKEY_SINK_EXTRA, DLQ_SINK_EXTRA, metrics), EXTRA_SOURCE);
             t.addSink(REKEY_SINK_EXTRA, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE_EXTRA);
             t.addSink(DLQ_SINK_EXTRA, dlq, new ByteArraySerializer(), new ByteArraySerializer(), DECODE_EXTRA);
         }

@@ -3,6 +3,7 @@ package io.groundstate.streams.topology;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
+import io.groundstate.streams.metrics.GroundstateMetrics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private final long idleMs;
     private final long retentionMs;
     private final Duration interval;
+    private final GroundstateMetrics metrics;
+    private String task;
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, byte[]> activity;
@@ -46,7 +49,8 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private final Map<String, RequestState> live;
 
     MonitorProcessor(RequestMonitor monitor, boolean withText, Duration idle, Duration retention, Duration interval,
-                     int liveRequests) {
+                     int liveRequests, GroundstateMetrics metrics) {
+        this.metrics = metrics;
         this.live = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, RequestState> eldest) {
@@ -63,6 +67,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        this.task = context.taskId().toString();
         live.clear();
         this.states = context.getStateStore(GroundstateTopology.STATE_STORE);
         this.activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
@@ -84,10 +89,13 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             LOG.warn("monitor failed on an event of request {}: {}", id, e.toString());
             Record<Object, Object> out = new Record<>((Object) id, (Object) decoded.raw(), record.timestamp(),
                     new RecordHeaders(record.headers().toArray()));
-            DeadLetters.annotate(out.headers(), "monitor", "monitor failed: " + e, context.recordMetadata().orElse(null));
+            DeadLetters.annotate(out.headers(), DeadLetters.STAGE_MONITOR, "monitor failed: " + e,
+                    DeadLetters.MONITOR_FAILED, context.recordMetadata().orElse(null));
             context.forward(out, GroundstateTopology.MONITOR_DLQ_SINK);
+            metrics.deadLetter(DeadLetters.STAGE_MONITOR, DeadLetters.MONITOR_FAILED);
             return;
         }
+        metrics.eventIn(decoded.event());
         save(id, state);
         activity.put(id, activityBytes(context.currentSystemTimeMs(), state.finished));
         emit(id, outputs, record.timestamp());
@@ -116,6 +124,9 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     @Override
     public void close() {
         live.clear();
+        if (task != null) {
+            metrics.taskClosed(task);
+        }
     }
 
     private void emit(String id, List<MonitorOutput> outputs, long timestamp) {
@@ -126,17 +137,22 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
                     : GroundstateTopology.VERDICTS_SINK;
             context.forward(new Record<>((Object) id, (Object) r, timestamp), sink);
         }
+        metrics.outputs(outputs, context.currentSystemTimeMs());
     }
 
     /** Ends idle requests with a verdict, and forgets finished ones after the retention. */
     private void sweep(long now) {
         List<KeyValue<String, byte[]>> due = new ArrayList<>();
+        long active = 0;
+        long stored = 0;
         try (KeyValueIterator<String, byte[]> it = activity.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
                 ByteBuffer b = ByteBuffer.wrap(kv.value);
                 long last = b.getLong();
                 boolean finished = b.get() != 0;
+                stored++;
+                active += finished ? 0 : 1;
                 if (finished ? now - last >= retentionMs : now - last >= idleMs) {
                     due.add(kv);
                 }
@@ -146,6 +162,8 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             boolean finished = kv.value[8] != 0;
             if (finished || (!live.containsKey(kv.key) && states.get(kv.key) == null)) {
                 forget(kv.key);
+                stored--;
+                active -= finished ? 0 : 1;
                 continue;
             }
             RequestState state;
@@ -156,12 +174,16 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             } catch (RuntimeException e) {
                 LOG.warn("monitor failed to expire request {}: {}; its state is dropped", kv.key, e.toString());
                 forget(kv.key);
+                stored--;
+                active--;
                 continue;
             }
             save(kv.key, state);
             activity.put(kv.key, activityBytes(now, true));
+            active--;
             emit(kv.key, outputs, now);
         }
+        metrics.requests(task, active, stored);
     }
 
     static byte[] activityBytes(long lastActivityMs, boolean finished) {

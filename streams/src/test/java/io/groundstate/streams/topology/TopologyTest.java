@@ -22,6 +22,11 @@ import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.metrics.GroundstateMetrics;
+import io.groundstate.streams.metrics.TagValues;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +69,7 @@ class TopologyTest {
     TestOutputTopic<String, byte[]> verdicts;
     TestOutputTopic<String, byte[]> spans;
     TestOutputTopic<byte[], byte[]> dlq;
+    SimpleMeterRegistry registry;
 
     @BeforeAll
     static void openEncoder() throws IOException, URISyntaxException {
@@ -95,7 +101,10 @@ class TopologyTest {
         Properties p = new Properties();
         p.putAll(c.kafka());
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("gs-ttd").toString());
-        driver = new TopologyTestDriver(GroundstateTopology.build(c, monitor()), p, Instant.ofEpochMilli(1_000_000));
+        registry = new SimpleMeterRegistry();
+        GroundstateMetrics metrics = new GroundstateMetrics(new TagValues(List.of(), 10), new TagValues(List.of(), 10));
+        metrics.bindTo(registry);
+        driver = new TopologyTestDriver(GroundstateTopology.build(c, monitor(), metrics), p, Instant.ofEpochMilli(1_000_000));
         events = driver.createInputTopic("groundstate.events", new ByteArraySerializer(), new ByteArraySerializer());
         extra = driver.createInputTopic("retrieval.log", new ByteArraySerializer(), new ByteArraySerializer());
         alerts = driver.createOutputTopic("groundstate.alerts", new StringDeserializer(), new ByteArrayDeserializer());
@@ -125,6 +134,14 @@ class TopologyTest {
             MonitorEvent e = list.get(i);
             events.pipeInput(utf8(e.requestId()), wire(e, i % 2 == 0)); // both wire forms, interleaved
         }
+    }
+
+    double count(String name, String... tags) {
+        return registry.find(name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    double gauge(String name) {
+        return registry.get(name).gauge().value();
     }
 
     static JsonNode json(byte[] b) {
@@ -179,9 +196,16 @@ class TopologyTest {
     void everyLabeledAnswerGivesWhatTheMonitorGivesAndItsStateIsStored() throws IOException {
         start(config(Map.of()));
         int alerted = 0;
+        int eventsSent = 0;
+        int tokens = 0;
+        int alertCount = 0;
+        long sentences = 0;
+        int hallucinated = 0;
         for (LabeledRecord r : records) {
             List<MonitorEvent> list = Simulator.events(r);
             send(list);
+            eventsSent += list.size();
+            tokens += (int) list.stream().filter(e -> e instanceof MonitorEvent.TokenDelta).count();
             List<MonitorOutput> expected = direct(list);
             List<JsonNode> gotAlerts = values(alerts);
             Set<String> ids = gotAlerts.stream().map(a -> a.get("alert_id").asText()).collect(Collectors.toCollection(TreeSet::new));
@@ -190,10 +214,13 @@ class TopologyTest {
             assertEquals(1, v.size(), r.id());
             MonitorOutput.Verdict ev = (MonitorOutput.Verdict) expected.get(expected.size() - 1);
             assertEquals(ev.hallucinated(), v.get(0).get("hallucinated").asBoolean());
+            hallucinated += ev.hallucinated() ? 1 : 0;
             assertEquals(ev.probability(), v.get(0).get("probability").asDouble(), 1e-9);
             assertEquals("stop", v.get(0).get("finish_reason").asText());
             long expectedSpans = expected.stream().filter(o -> o instanceof MonitorOutput.SpanScore).count();
             assertEquals(expectedSpans, spans.readValuesToList().size(), r.id());
+            sentences += expectedSpans;
+            alertCount += gotAlerts.size();
             // the request's state is in RocksDB, finished, and its activity entry says so
             RequestState stored = RequestState.fromBytes(stateStore().get(r.id()));
             assertTrue(stored.finished);
@@ -210,6 +237,21 @@ class TopologyTest {
         }
         assertTrue(alerted > 0, "no labeled answer raised an alert");
         assertTrue(dlq.isEmpty());
+        // the meters count what the topology emitted
+        assertEquals(eventsSent, count("groundstate.events.in"));
+        assertEquals(tokens, count("groundstate.events.in", "kind", "token_delta"));
+        assertEquals(records.size(), count("groundstate.events.in", "kind", "request_finished"));
+        assertEquals(sentences, count("groundstate.sentences.scored"));
+        assertEquals(sentences, registry.find("groundstate.sentence.grounding.energy").summaries().stream()
+                .mapToLong(d -> d.count()).sum());
+        assertEquals(alertCount, count("groundstate.alerts"));
+        assertEquals(alertCount, registry.find("groundstate.alert.latency").timers().stream().mapToLong(Timer::count).sum());
+        assertEquals(records.size(), count("groundstate.responses", "ended", "finished"));
+        assertEquals(hallucinated, count("groundstate.responses", "hallucinated", "true"));
+        assertEquals(0, count("groundstate.dead.letters"));
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertEquals(0, gauge("groundstate.requests.active"), "all requests finished");
+        assertEquals(records.size(), gauge("groundstate.state.requests"), "finished requests wait out the retention");
     }
 
     @Test
@@ -291,7 +333,11 @@ class TopologyTest {
         assertTrue(verdicts.isEmpty());
         driver.advanceWallClockTime(Duration.ofSeconds(30));
         assertTrue(verdicts.isEmpty(), "not idle long enough yet");
+        assertEquals(1, gauge("groundstate.requests.active"));
         driver.advanceWallClockTime(Duration.ofSeconds(31));
+        assertEquals(1, count("groundstate.responses", "ended", "idle_timeout"));
+        assertEquals(0, gauge("groundstate.requests.active"));
+        assertEquals(1, gauge("groundstate.state.requests"));
         List<JsonNode> v = values(verdicts);
         assertEquals(1, v.size());
         assertEquals(MonitorProcessor.IDLE_TIMEOUT, v.get(0).get("finish_reason").asText());
@@ -301,6 +347,8 @@ class TopologyTest {
         assertNull(stateStore().get(r.id()));
         assertNull(activityStore().get(r.id()));
         assertTrue(verdicts.isEmpty(), "one verdict per request");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertEquals(0, gauge("groundstate.state.requests"));
     }
 
     @Test
@@ -332,6 +380,12 @@ class TopologyTest {
         assertTrue(DeadLetters.header(dead.get(2).headers(), DeadLetters.REASON).contains("index"));
         assertTrue(DeadLetters.header(dead.get(3).headers(), DeadLetters.REASON).contains("index"));
         assertTrue(DeadLetters.header(dead.get(4).headers(), DeadLetters.REASON).contains("empty"));
+        List<String> codes = dead.stream().map(d -> DeadLetters.header(d.headers(), DeadLetters.REASON_CODE)).toList();
+        assertEquals(List.of("corrupt_avro", "not_json", "invalid_field", "invalid_field", "empty"), codes);
+        assertEquals(1, count("groundstate.dead.letters", "stage", "decode", "reason", "not_json"));
+        assertEquals(2, count("groundstate.dead.letters", "stage", "decode", "reason", "invalid_field"));
+        assertEquals(5, count("groundstate.dead.letters"));
+        assertEquals(0, count("groundstate.dead.letters", "reason", "undecodable"), "registered at zero");
         assertEquals(1, values(verdicts).size(), "the good request after the bad records is scored");
         assertNull(stateStore().get("x"), "nothing of a bad record reaches the state");
     }

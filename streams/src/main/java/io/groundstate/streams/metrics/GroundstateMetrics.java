@@ -1,0 +1,177 @@
+package io.groundstate.streams.metrics;
+
+import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.monitor.MonitorEvent;
+import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.streams.topology.DeadLetters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+
+/**
+ * What the topology does, as meters: events in, dead letters, sentences, verdicts, alerts, score distributions,
+ * alert latency and the requests in state. Until it is bound to a registry it records nothing, so the topology
+ * can always be given one.
+ */
+public final class GroundstateMetrics implements MeterBinder {
+    /** Kinds of MonitorEvent, as the schemas name them. */
+    public static final List<String> EVENT_KINDS = List.of("request_started", "context_chunk", "token_delta",
+            "span_embedding", "request_finished");
+
+    private static final double[] ENERGY_BUCKETS = concat(steps(0.05, 20), new double[] {1.25, 1.5, 2.0});
+    private static final double[] PROBABILITY_BUCKETS = steps(0.05, 20);
+    private static final Duration[] LATENCY_BUCKETS = millis(10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000,
+            30_000, 60_000);
+
+    private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+    private final TagValues apps;
+    private final TagValues models;
+    private final Map<String, Counter> eventsIn = new ConcurrentHashMap<>();
+    private final Map<String, long[]> requestsByTask = new ConcurrentHashMap<>();
+
+    public GroundstateMetrics(TagValues apps, TagValues models) {
+        this.apps = apps;
+        this.models = models;
+        for (String kind : EVENT_KINDS) {
+            eventsIn.put(kind, counter(MeterCatalog.EVENTS_IN, "kind", kind));
+        }
+        // Registered at zero so that the first dead letter shows in increase() and rate().
+        for (String code : DeadLetters.DECODE_REASON_CODES) {
+            counter(MeterCatalog.DEAD_LETTERS, "stage", DeadLetters.STAGE_DECODE, "reason", code);
+        }
+        counter(MeterCatalog.DEAD_LETTERS, "stage", DeadLetters.STAGE_MONITOR, "reason", DeadLetters.MONITOR_FAILED);
+        for (MonitorOutput.AlertKind kind : MonitorOutput.AlertKind.values()) {
+            timer(MeterCatalog.ALERT_LATENCY, LATENCY_BUCKETS, "kind", kind.name().toLowerCase(Locale.ROOT));
+        }
+        gauge(MeterCatalog.REQUESTS_ACTIVE, 0);
+        gauge(MeterCatalog.STATE_REQUESTS, 1);
+    }
+
+    /** Meters that record nothing: for tests and tools that run the topology without an endpoint. */
+    public static GroundstateMetrics unbound() {
+        return new GroundstateMetrics(new TagValues(List.of(), 0), new TagValues(List.of(), 0));
+    }
+
+    @Override
+    public void bindTo(MeterRegistry target) {
+        registry.add(target);
+    }
+
+    public void eventIn(MonitorEvent event) {
+        String kind = kind(event);
+        Counter c = eventsIn.get(kind);
+        (c != null ? c : counter(MeterCatalog.EVENTS_IN, "kind", kind)).increment();
+    }
+
+    static String kind(MonitorEvent e) {
+        if (e instanceof MonitorEvent.TokenDelta) {
+            return "token_delta";
+        } else if (e instanceof MonitorEvent.ContextChunk) {
+            return "context_chunk";
+        } else if (e instanceof MonitorEvent.RequestStarted) {
+            return "request_started";
+        } else if (e instanceof MonitorEvent.RequestFinished) {
+            return "request_finished";
+        } else if (e instanceof MonitorEvent.SpanEmbedding) {
+            return "span_embedding";
+        }
+        return "other";
+    }
+
+    public void deadLetter(String stage, String reasonCode) {
+        counter(MeterCatalog.DEAD_LETTERS, "stage", stage, "reason", reasonCode).increment();
+    }
+
+    /** Counts what the monitor emitted; {@code nowMs} is when the outputs leave it. */
+    public void outputs(List<MonitorOutput> outputs, long nowMs) {
+        for (MonitorOutput o : outputs) {
+            if (o instanceof MonitorOutput.SpanScore s) {
+                String app = apps.of(s.app());
+                String model = models.of(s.model());
+                counter(MeterCatalog.SENTENCES, "app", app, "model", model, "flagged", Boolean.toString(s.flagged()))
+                        .increment();
+                if (s.features() != null && s.features().length > Features.ENERGY
+                        && Double.isFinite(s.features()[Features.ENERGY])) {
+                    summary(MeterCatalog.ENERGY, ENERGY_BUCKETS, app, model).record(s.features()[Features.ENERGY]);
+                }
+                if (Double.isFinite(s.probability())) {
+                    summary(MeterCatalog.PROBABILITY, PROBABILITY_BUCKETS, app, model).record(s.probability());
+                }
+            } else if (o instanceof MonitorOutput.Alert a) {
+                String kind = a.kind().name().toLowerCase(Locale.ROOT);
+                counter(MeterCatalog.ALERTS, "kind", kind, "severity", a.severity().name().toLowerCase(Locale.ROOT),
+                        "app", apps.of(a.app()), "model", models.of(a.model())).increment();
+                long emitted = a.emitTime() > 0 ? a.emitTime() : nowMs;
+                timer(MeterCatalog.ALERT_LATENCY, LATENCY_BUCKETS, "kind", kind)
+                        .record(Duration.ofMillis(Math.max(0, emitted - a.eventTime())));
+            } else if (o instanceof MonitorOutput.Verdict v) {
+                counter(MeterCatalog.RESPONSES, "app", apps.of(v.app()), "model", models.of(v.model()),
+                        "hallucinated", Boolean.toString(v.hallucinated()),
+                        "ended", "idle_timeout".equals(v.finishReason()) ? "idle_timeout" : "finished").increment();
+            }
+        }
+    }
+
+    /** One task's count of requests in state, as of its last sweep. */
+    public void requests(String task, long active, long stored) {
+        requestsByTask.put(task, new long[] {active, stored});
+    }
+
+    public void taskClosed(String task) {
+        requestsByTask.remove(task);
+    }
+
+    private void gauge(MeterCatalog.Entry e, int index) {
+        Gauge.builder(e.name(), requestsByTask, m -> m.values().stream().mapToLong(v -> v[index]).sum())
+                .description(e.description()).baseUnit(e.baseUnit()).register(registry);
+    }
+
+    private Counter counter(MeterCatalog.Entry e, String... tags) {
+        return Counter.builder(e.name()).description(e.description()).baseUnit(e.baseUnit()).tags(checked(e, tags))
+                .register(registry);
+    }
+
+    private DistributionSummary summary(MeterCatalog.Entry e, double[] buckets, String app, String model) {
+        return DistributionSummary.builder(e.name()).description(e.description()).baseUnit(e.baseUnit())
+                .tags(checked(e, "app", app, "model", model)).serviceLevelObjectives(buckets).register(registry);
+    }
+
+    private Timer timer(MeterCatalog.Entry e, Duration[] buckets, String... tags) {
+        return Timer.builder(e.name()).description(e.description()).tags(checked(e, tags))
+                .serviceLevelObjectives(buckets).register(registry);
+    }
+
+    /** Tags exactly as the catalog declares them, so the generated reference cannot drift from the code. */
+    static Tags checked(MeterCatalog.Entry e, String... keyValues) {
+        List<String> keys = IntStream.range(0, keyValues.length / 2).mapToObj(i -> keyValues[2 * i]).toList();
+        if (!keys.equals(e.tagKeys())) {
+            throw new IllegalArgumentException(e.name() + " is declared with tags " + e.tagKeys() + ", not " + keys);
+        }
+        return Tags.of(keyValues);
+    }
+
+    private static double[] steps(double step, int n) {
+        return IntStream.rangeClosed(1, n).mapToDouble(i -> Math.round(i * step * 1e6) / 1e6).toArray();
+    }
+
+    private static double[] concat(double[] a, double[] b) {
+        double[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    static Duration[] millis(long... ms) {
+        return java.util.Arrays.stream(ms).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+    }
+}
