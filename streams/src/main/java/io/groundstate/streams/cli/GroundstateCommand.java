@@ -36,6 +36,12 @@ public final class GroundstateCommand implements Runnable {
                 cmd.getErr().println("groundstate: no such file: " + ex.getMessage());
                 return 1;
             }
+            if (ex.getMessage() == null) {
+                // no message to show: a bug, so the trace is what helps
+                cmd.getErr().println("groundstate: unexpected " + ex);
+                ex.printStackTrace(cmd.getErr());
+                return 1;
+            }
             cmd.getErr().println("groundstate: " + ex.getMessage());
             return 1;
         });

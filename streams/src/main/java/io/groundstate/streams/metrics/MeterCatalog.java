@@ -18,7 +18,11 @@ public final class MeterCatalog {
         /** The family name Prometheus shows for it. */
         public String prometheusName() {
             String n = new PrometheusNamingConvention().name(name, type, baseUnit);
-            return type == Meter.Type.COUNTER && !n.endsWith("_total") ? n + "_total" : n;
+            // the exposition adds these suffixes back to names the convention stripped them from
+            if (type == Meter.Type.COUNTER && !n.endsWith("_total")) {
+                return n + "_total";
+            }
+            return name.endsWith(".info") && !n.endsWith("_info") ? n + "_info" : n;
         }
 
         /** The sample names a scrape holds for it. */

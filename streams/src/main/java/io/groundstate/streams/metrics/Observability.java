@@ -49,7 +49,8 @@ public final class Observability implements AutoCloseable {
     private Observability(GroundstateConfig config) {
         Set<String> deprecatedTopicNames = deprecatedTopicNames(config);
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().startsWith("kafka.")
-                && deprecatedTopicNames.contains(id.getTag("topic"))));
+                && deprecatedTopicNames.contains(id.getTag("topic"))))
+                .meterFilter(new PrometheusConventions());
         int firstSeen = config.getInt(GroundstateConfig.METRICS_TAG_VALUES_MAX);
         metrics = new GroundstateMetrics(new TagValues(config.getList(GroundstateConfig.METRICS_APPS), firstSeen),
                 new TagValues(config.getList(GroundstateConfig.METRICS_MODELS), firstSeen));
