@@ -23,7 +23,9 @@ public final class RunCommand implements Callable<Integer> {
         MonitorApp app = MonitorApp.start(c, Duration.ofMinutes(5));
         Thread hook = new Thread(app::close, "groundstate-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.err.println("groundstate: running against " + app.bootstrapServers() + "; Ctrl-C stops");
+        int port = app.observability().port();
+        System.err.println("groundstate: running against " + app.bootstrapServers()
+                + (port < 0 ? "" : "; metrics and health on port " + port) + "; Ctrl-C stops");
         Throwable failure = app.awaitStop();
         if (failure != null) {
             System.err.println("groundstate: stopped after a fatal error: " + failure);

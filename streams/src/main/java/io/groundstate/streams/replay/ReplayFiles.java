@@ -3,6 +3,7 @@ package io.groundstate.streams.replay;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groundstate.streams.topology.DeadLetters;
 import io.groundstate.streams.topology.OutputRecords;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -62,6 +63,11 @@ public final class ReplayFiles implements Replayer.Sink, AutoCloseable {
         o.put(record.unit(), record.position());
         o.put("stage", stage);
         o.put("reason", reason);
+        o.put("reason_code", switch (stage) {
+            case DeadLetters.STAGE_MONITOR -> DeadLetters.MONITOR_FAILED;
+            case DeadLetters.STAGE_DECODE -> DeadLetters.reasonCode(reason);
+            default -> "unreadable";
+        });
         if (record.value() != null) {
             String text = utf8(record.value());
             if (text != null) {

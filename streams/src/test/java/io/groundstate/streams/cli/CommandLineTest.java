@@ -147,11 +147,12 @@ class CommandLineTest {
         Path answers = Files.createTempFile("demo-answers", ".jsonl");
         Files.copy(SAMPLE, answers, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Run r = run("", "demo", "--for", "12s", "--answers", answers.toString(), "--tokens-per-second", "400",
-                "--no-color");
+                "--metrics-address", "127.0.0.1:0", "--no-color");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("VERDICT"), r.out());
         assertTrue(r.out().contains("DEAD LETTER"), "the demo shows a dead letter: " + r.out());
         assertTrue(r.out().contains("Summary"), r.out());
+        assertTrue(r.out().matches("(?s).*Metrics at http://127\\.0\\.0\\.1:[1-9][0-9]*/metrics.*"), r.out());
         assertTrue(!r.out().contains("\u001b["), "no colour with --no-color");
     }
 

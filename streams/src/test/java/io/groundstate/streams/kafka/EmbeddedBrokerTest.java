@@ -70,6 +70,7 @@ class EmbeddedBrokerTest {
         m.put(GroundstateConfig.TOPIC_DLQ, "it-dlq-" + SUFFIX);
         m.put(GroundstateConfig.TOPICS_PARTITIONS, 3);
         m.put(GroundstateConfig.ENCODER_DEVICE, "cpu");
+        m.put(GroundstateConfig.METRICS_ADDRESS, "127.0.0.1:0");
         app = MonitorApp.start(new GroundstateConfig(m), Duration.ofMinutes(2));
         config = app.config();
     }

@@ -323,13 +323,16 @@ class ReplayTest {
         assertEquals(4, dead.size(), dead.toString());
         assertEquals(4, dead.get(0).get("line").asInt());
         assertTrue(dead.get(0).get("reason").asText().contains("unknown kind \"telepathy\""), dead.get(0).toString());
+        assertEquals("unknown_kind", dead.get(0).get("reason_code").asText());
         assertEquals(7, dead.get(1).get("line").asInt());
         assertTrue(dead.get(1).get("reason").asText().contains("UTF-8"));
         assertTrue(dead.get(1).has("value_base64"));
         assertEquals(10, dead.get(2).get("line").asInt());
         assertTrue(dead.get(2).get("reason").asText().contains("expected a JSON object"));
+        assertEquals("not_object", dead.get(2).get("reason_code").asText());
         assertEquals(cut.toString(), dead.get(3).get("source").asText());
         assertTrue(dead.get(3).get("reason").asText().startsWith("unreadable from here on"), dead.get(3).toString());
+        assertEquals("unreadable", dead.get(3).get("reason_code").asText());
         List<JsonNode> verdicts = lines(Files.readAllBytes(dir.resolve("verdicts.jsonl"))).stream()
                 .map(ReplayTest::json).toList();
         // Both requests get a verdict: the first whole, the second from what was readable, ended idle.
