@@ -190,7 +190,7 @@ class HelmChartTest {
         assertTrue(jaas.startsWith("org.apache.kafka.common.security.scram.ScramLoginModule required"), jaas);
         assertTrue(jaas.contains("${env:KAFKA_SASL_PASSWORD}"), "the password stays a reference: " + jaas);
         assertEquals("PEM", p.getProperty("ssl.truststore.type"));
-        assertEquals("/etc/groundstate/kafka-tls/ca.crt", p.getProperty("ssl.truststore.location"));
+        assertEquals("/etc/kafka-tls/ca.crt", p.getProperty("ssl.truststore.location"));
         assertEquals("llm.events", p.getProperty(GroundstateConfig.TOPIC_EVENTS));
         assertEquals("false", p.getProperty(GroundstateConfig.OUTPUT_TEXT));
         JsonNode c = container(o);
