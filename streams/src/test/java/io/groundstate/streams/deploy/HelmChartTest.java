@@ -110,6 +110,13 @@ class HelmChartTest {
             LintResult r = lint(Files.createDirectories(dir.resolve(v)), CHART.resolve("ci/" + v + "-values.yaml"));
             assertFalse(r.isFailed(), v + ": " + String.join("\n", r.getMessages()));
         }
+        // the check can fail: a template with a misspelt function
+        Path broken = Files.createDirectories(dir.resolve("broken"));
+        lint(broken, null);
+        Files.writeString(broken.resolve("groundstate/templates/typo.yaml"),
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.metrics.port | quoet }}\n");
+        LintResult failed = new Helm(broken.resolve("groundstate")).lint().strict().call();
+        assertTrue(failed.isFailed(), String.join("\n", failed.getMessages()));
     }
 
     @Test
