@@ -35,7 +35,7 @@ public final class EventCodec {
                 return e.getKey();
             }
         }
-        throw new SchemaException("not an event payload: " + payload.getClass().getName());
+        throw new SchemaException(SchemaException.Reason.UNDECODABLE, "not an event payload: " + payload.getClass().getName());
     }
 
     public static boolean isAvro(byte[] bytes) {
@@ -45,17 +45,17 @@ public final class EventCodec {
     /** Decodes either form; throws SchemaException with the reason for anything else. */
     public static Event decode(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
-            throw new SchemaException("empty record");
+            throw new SchemaException(SchemaException.Reason.EMPTY, "empty record");
         }
         if (isAvro(bytes)) {
             try {
                 return Event.getDecoder().decode(bytes);
             } catch (MissingSchemaException e) {
-                throw new SchemaException("Avro record written with an unknown schema (fingerprint not registered)", e);
+                throw new SchemaException(SchemaException.Reason.UNKNOWN_SCHEMA, "Avro record written with an unknown schema (fingerprint not registered)", e);
             } catch (BadHeaderException e) {
-                throw new SchemaException("bad Avro single-object header", e);
+                throw new SchemaException(SchemaException.Reason.CORRUPT_AVRO, "bad Avro single-object header", e);
             } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
-                throw new SchemaException("truncated or corrupt Avro record: " + e.getMessage(), e);
+                throw new SchemaException(SchemaException.Reason.CORRUPT_AVRO, "truncated or corrupt Avro record: " + e.getMessage(), e);
             }
         }
         return fromJson(utf8(bytes));
@@ -68,7 +68,7 @@ public final class EventCodec {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new SchemaException("neither Avro single-object encoding nor UTF-8 JSON (invalid UTF-8)");
+            throw new SchemaException(SchemaException.Reason.INVALID_UTF8, "neither Avro single-object encoding nor UTF-8 JSON (invalid UTF-8)");
         }
     }
 
@@ -77,18 +77,18 @@ public final class EventCodec {
         try {
             node = JsonForm.JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new SchemaException("not JSON: " + e.getOriginalMessage());
+            throw new SchemaException(SchemaException.Reason.NOT_JSON, "not JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new SchemaException("expected a JSON object, got " + JsonForm.describe(node));
+            throw new SchemaException(SchemaException.Reason.NOT_OBJECT, "expected a JSON object, got " + JsonForm.describe(node));
         }
         JsonNode kind = node.get("kind");
         if (kind == null || !kind.isTextual()) {
-            throw new SchemaException("missing \"kind\": one of " + KINDS.keySet());
+            throw new SchemaException(SchemaException.Reason.MISSING_KIND, "missing \"kind\": one of " + KINDS.keySet());
         }
         Class<? extends SpecificRecord> type = KINDS.get(kind.asText());
         if (type == null) {
-            throw new SchemaException("unknown kind \"" + kind.asText() + "\": expected one of " + KINDS.keySet());
+            throw new SchemaException(SchemaException.Reason.UNKNOWN_KIND, "unknown kind \"" + kind.asText() + "\": expected one of " + KINDS.keySet());
         }
         ObjectNode payload = ((ObjectNode) node).deepCopy();
         JsonNode requestId = payload.remove("request_id");
@@ -125,7 +125,7 @@ public final class EventCodec {
             b.get(out);
             return out;
         } catch (IOException e) {
-            throw new SchemaException("cannot encode event: " + e.getMessage(), e);
+            throw new SchemaException(SchemaException.Reason.UNDECODABLE, "cannot encode event: " + e.getMessage(), e);
         }
     }
 }

@@ -121,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             replayer.run(new MemoryArchive(log), new Replayer.Sink() {
                 @Override
-                public void deadLetter(ArchivedRecord record, String stage, String reason) {
+                public void deadLetter(ArchivedRecord record, String stage, String code, String reason) {
                 }
 
                 @Override

@@ -122,18 +122,18 @@ public final class MonitorApp implements AutoCloseable {
             return app;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closeQuietly(observability, encoder, broker, temporaryState);
+            closeAll(observability, encoder, broker, temporaryState);
             throw new IllegalStateException("interrupted while starting", e);
         } catch (IOException e) {
-            closeQuietly(observability, encoder, broker, temporaryState);
+            closeAll(observability, encoder, broker, temporaryState);
             throw new UncheckedIOException("cannot create the state directory", e);
         } catch (RuntimeException e) {
-            closeQuietly(observability, encoder, broker, temporaryState);
+            closeAll(observability, encoder, broker, temporaryState);
             throw e;
         }
     }
 
-    private static void closeQuietly(Observability observability, Encoder encoder, EmbeddedKafka broker,
+    private static void closeAll(Observability observability, Encoder encoder, EmbeddedKafka broker,
                                      Path temporaryState) {
         if (observability != null) {
             observability.close();
@@ -216,6 +216,6 @@ public final class MonitorApp implements AutoCloseable {
         closed = true;
         streams.close(Duration.ofSeconds(30));
         stopped.countDown();
-        closeQuietly(observability, encoder, broker, temporaryState);
+        closeAll(observability, encoder, broker, temporaryState);
     }
 }

@@ -1,8 +1,8 @@
 package io.groundstate.streams.metrics;
 
 import io.groundstate.detectors.calib.Features;
-import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.topology.DeadLetters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -25,9 +25,6 @@ import java.util.stream.IntStream;
  * can always be given one.
  */
 public final class GroundstateMetrics implements MeterBinder {
-    /** Kinds of MonitorEvent, as the schemas name them. */
-    public static final List<String> EVENT_KINDS = List.of("request_started", "context_chunk", "token_delta",
-            "span_embedding", "request_finished");
 
     private static final double[] ENERGY_BUCKETS = concat(steps(0.05, 20), new double[] {1.25, 1.5, 2.0});
     private static final double[] PROBABILITY_BUCKETS = steps(0.05, 20);
@@ -43,7 +40,7 @@ public final class GroundstateMetrics implements MeterBinder {
     public GroundstateMetrics(TagValues apps, TagValues models) {
         this.apps = apps;
         this.models = models;
-        for (String kind : EVENT_KINDS) {
+        for (String kind : EventCodec.KINDS.keySet()) {
             eventsIn.put(kind, counter(MeterCatalog.EVENTS_IN, "kind", kind));
         }
         // Registered at zero so that the first dead letter shows in increase() and rate().
@@ -68,25 +65,10 @@ public final class GroundstateMetrics implements MeterBinder {
         registry.add(target);
     }
 
-    public void eventIn(MonitorEvent event) {
-        String kind = kind(event);
+    /** @param kind the event's kind as the schemas name it ({@code EventCodec.kindOf}) */
+    public void eventIn(String kind) {
         Counter c = eventsIn.get(kind);
         (c != null ? c : counter(MeterCatalog.EVENTS_IN, "kind", kind)).increment();
-    }
-
-    static String kind(MonitorEvent e) {
-        if (e instanceof MonitorEvent.TokenDelta) {
-            return "token_delta";
-        } else if (e instanceof MonitorEvent.ContextChunk) {
-            return "context_chunk";
-        } else if (e instanceof MonitorEvent.RequestStarted) {
-            return "request_started";
-        } else if (e instanceof MonitorEvent.RequestFinished) {
-            return "request_finished";
-        } else if (e instanceof MonitorEvent.SpanEmbedding) {
-            return "span_embedding";
-        }
-        return "other";
     }
 
     public void deadLetter(String stage, String reasonCode) {

@@ -3,7 +3,6 @@ package io.groundstate.streams.replay;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.groundstate.streams.topology.DeadLetters;
 import io.groundstate.streams.topology.OutputRecords;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -51,7 +50,7 @@ public final class ReplayFiles implements Replayer.Sink, AutoCloseable {
     }
 
     @Override
-    public void deadLetter(ArchivedRecord record, String stage, String reason) throws IOException {
+    public void deadLetter(ArchivedRecord record, String stage, String code, String reason) throws IOException {
         if (report != null) {
             report.deadLetter(reason);
         }
@@ -63,11 +62,7 @@ public final class ReplayFiles implements Replayer.Sink, AutoCloseable {
         o.put(record.unit(), record.position());
         o.put("stage", stage);
         o.put("reason", reason);
-        o.put("reason_code", switch (stage) {
-            case DeadLetters.STAGE_MONITOR -> DeadLetters.MONITOR_FAILED;
-            case DeadLetters.STAGE_DECODE -> DeadLetters.reasonCode(reason);
-            default -> "unreadable";
-        });
+        o.put("reason_code", code);
         if (record.value() != null) {
             String text = utf8(record.value());
             if (text != null) {

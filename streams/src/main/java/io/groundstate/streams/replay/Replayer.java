@@ -5,6 +5,7 @@ import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.schemas.SchemaException;
+import io.groundstate.streams.topology.DeadLetters;
 import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -44,7 +45,8 @@ public final class Replayer {
 
     /** Receives, on one thread and in input order, what the replay produced. */
     public interface Sink {
-        void deadLetter(ArchivedRecord record, String stage, String reason) throws IOException;
+        /** @param code the reason's fixed code, as the streaming dead letters carry it (DeadLetters) */
+        void deadLetter(ArchivedRecord record, String stage, String code, String reason) throws IOException;
 
         /** @param finished the request's text and context, with its verdict; null for other outputs */
         void output(MonitorOutput output, FinishedRequest finished) throws IOException;
@@ -85,8 +87,8 @@ public final class Replayer {
 
     /** One sequence number's result: outputs, or a dead letter. */
     private record Result(List<MonitorOutput> outputs, FinishedRequest finished, ArchivedRecord dead, String stage,
-                          String reason) {
-        static final Result NOTHING = new Result(List.of(), null, null, null, null);
+                          String code, String reason) {
+        static final Result NOTHING = new Result(List.of(), null, null, null, null, null);
     }
 
     public Counts run(EventArchive archive, Sink sink, Runnable onRecord) throws IOException, InterruptedException {
@@ -113,7 +115,7 @@ public final class Replayer {
                     }
                     if (r.dead != null) {
                         deadLetters[0]++;
-                        sink.deadLetter(r.dead, r.stage, r.reason);
+                        sink.deadLetter(r.dead, r.stage, r.code, r.reason);
                     } else {
                         for (MonitorOutput o : r.outputs) {
                             sink.output(o, o instanceof MonitorOutput.Verdict ? r.finished : null);
@@ -144,22 +146,25 @@ public final class Replayer {
                 onRecord.run();
                 MonitorEvent event;
                 String reason = null;
-                String stage = "decode";
+                String code = null;
+                String stage = DeadLetters.STAGE_DECODE;
                 if (rec.error() != null) {
                     reason = rec.error();
-                    stage = "read";
+                    code = DeadLetters.UNREADABLE;
+                    stage = DeadLetters.STAGE_READ;
                     event = null;
                 } else {
                     try {
                         event = EventMapping.parse(rec.value()).monitorEvent();
                     } catch (SchemaException e) {
                         reason = e.getMessage();
+                        code = e.reason().code();
                         event = null;
                     }
                 }
                 if (event == null) {
                     window.acquire();
-                    sequencer.complete(seq++, new Result(List.of(), null, rec, stage, reason));
+                    sequencer.complete(seq++, new Result(List.of(), null, rec, stage, code, reason));
                     continue;
                 }
                 events++;
@@ -300,7 +305,8 @@ public final class Replayer {
                 try {
                     out = monitor.process(state, t.event());
                 } catch (RuntimeException e) {
-                    return new Result(List.of(), null, t.raw(), "monitor", "monitor failed: " + e);
+                    return new Result(List.of(), null, t.raw(), DeadLetters.STAGE_MONITOR, DeadLetters.MONITOR_FAILED,
+                            "monitor failed: " + e);
                 }
             }
             FinishedRequest finished = null;
@@ -310,7 +316,7 @@ public final class Replayer {
                 finished = new FinishedRequest(state.requestId, state.app, state.model, state.prompt, state.response,
                         chunks);
             }
-            return new Result(out, finished, null, null, null);
+            return new Result(out, finished, null, null, null, null);
         }
     }
 

@@ -2,8 +2,9 @@ package io.groundstate.streams.topology;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import io.groundstate.schemas.SchemaException;
+import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
@@ -19,39 +20,15 @@ public final class DeadLetters {
 
     public static final String STAGE_DECODE = "decode";
     public static final String STAGE_MONITOR = "monitor";
+    public static final String STAGE_READ = "read";
     public static final String MONITOR_FAILED = "monitor_failed";
-    /** Every code {@link #reasonCode} gives; metrics register them all up front. */
-    public static final List<String> DECODE_REASON_CODES = List.of("empty", "unknown_schema", "corrupt_avro",
-            "invalid_utf8", "not_json", "not_object", "missing_kind", "unknown_kind", "invalid_field", "undecodable");
-    private static final Pattern FIELD = Pattern.compile("^[A-Za-z_][^\\s:]*: .*", Pattern.DOTALL);
+    /** Replay only: a file that breaks off. */
+    public static final String UNREADABLE = "unreadable";
+    /** The codes of the decode stage, one per {@link SchemaException.Reason}; metrics register them all up front. */
+    public static final List<String> DECODE_REASON_CODES = Arrays.stream(SchemaException.Reason.values())
+            .map(SchemaException.Reason::code).toList();
 
     private DeadLetters() {
-    }
-
-    /** The code of a decode reason (the messages of SchemaException), so metrics get a bounded tag. */
-    public static String reasonCode(String reason) {
-        if (reason == null) {
-            return "undecodable";
-        } else if (reason.startsWith("empty record")) {
-            return "empty";
-        } else if (reason.startsWith("Avro record written with an unknown schema")) {
-            return "unknown_schema";
-        } else if (reason.startsWith("bad Avro") || reason.startsWith("truncated or corrupt Avro")) {
-            return "corrupt_avro";
-        } else if (reason.startsWith("neither Avro")) {
-            return "invalid_utf8";
-        } else if (reason.startsWith("not JSON")) {
-            return "not_json";
-        } else if (reason.startsWith("expected a JSON object")) {
-            return "not_object";
-        } else if (reason.startsWith("missing \"kind\"")) {
-            return "missing_kind";
-        } else if (reason.startsWith("unknown kind")) {
-            return "unknown_kind";
-        } else if (FIELD.matcher(reason).matches()) {
-            return "invalid_field";
-        }
-        return "undecodable";
     }
 
     static Headers annotate(Headers headers, String stage, String reason, String code, RecordMetadata where) {

@@ -19,8 +19,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * of a request meets the same state; anything else becomes a dead letter and processing goes on.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
-    /** A decoded event, with the bytes it came from (a failure in the monitor dead-letters them). */
-    record Decoded(MonitorEvent event, byte[] raw) {
+    /** A decoded event, its kind, and the bytes it came from (a failure in the monitor dead-letters them). */
+    record Decoded(MonitorEvent event, String kind, byte[] raw) {
     }
 
     private final boolean alwaysRekey;
@@ -47,7 +47,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         try {
             parsed = EventMapping.parse(record.value());
         } catch (SchemaException e) {
-            deadLetter(record, e.getMessage());
+            deadLetter(record, e);
             return;
         }
         Event event = parsed.event();
@@ -55,19 +55,20 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         String id = event.getRequestId();
         boolean keyed = record.key() != null && Arrays.equals(record.key(), id.getBytes(StandardCharsets.UTF_8));
         if (keyed && !alwaysRekey) {
-            context.forward(record.withKey((Object) id).withValue(new Decoded(monitorEvent, record.value())),
+            context.forward(record.withKey((Object) id).withValue(
+                    new Decoded(monitorEvent, EventCodec.kindOf(event.getPayload()), record.value())),
                     GroundstateTopology.MONITOR);
         } else {
             context.forward(record.withKey((Object) id).withValue(EventCodec.toAvro(event)), rekeySink);
         }
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String reason) {
+    private void deadLetter(Record<byte[], byte[]> record, SchemaException reason) {
         RecordMetadata where = context.recordMetadata().orElse(null);
         Record<Object, Object> out = new Record<>(record.key(), record.value(), record.timestamp(),
                 new RecordHeaders(record.headers().toArray()));
-        String code = DeadLetters.reasonCode(reason);
-        DeadLetters.annotate(out.headers(), DeadLetters.STAGE_DECODE, reason, code, where);
+        String code = reason.reason().code();
+        DeadLetters.annotate(out.headers(), DeadLetters.STAGE_DECODE, reason.getMessage(), code, where);
         context.forward(out, dlqSink);
         metrics.deadLetter(DeadLetters.STAGE_DECODE, code);
     }

@@ -38,7 +38,7 @@ public final class EventMapping {
         } catch (SchemaException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new SchemaException("undecodable: " + e, e);
+            throw new SchemaException(SchemaException.Reason.UNDECODABLE, "undecodable: " + e, e);
         }
     }
 
@@ -83,7 +83,7 @@ public final class EventMapping {
         } else if (p instanceof RequestFinished f) {
             return new MonitorEvent.RequestFinished(id, time, f.getFinishReason());
         }
-        throw new SchemaException("unknown payload " + p.getClass().getSimpleName());
+        throw new SchemaException(SchemaException.Reason.UNDECODABLE, "unknown payload " + p.getClass().getSimpleName());
     }
 
     /** The schema event for a monitor event (what an instrumented app sends). */

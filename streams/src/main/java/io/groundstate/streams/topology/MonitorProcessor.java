@@ -95,7 +95,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             metrics.deadLetter(DeadLetters.STAGE_MONITOR, DeadLetters.MONITOR_FAILED);
             return;
         }
-        metrics.eventIn(decoded.event());
+        metrics.eventIn(decoded.kind());
         save(id, state);
         activity.put(id, activityBytes(context.currentSystemTimeMs(), state.finished));
         emit(id, outputs, record.timestamp());

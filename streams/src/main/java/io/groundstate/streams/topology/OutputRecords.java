@@ -94,7 +94,7 @@ public final class OutputRecords {
             b.get(out);
             return out;
         } catch (IOException e) {
-            throw new SchemaException("cannot encode " + r.getClass().getSimpleName() + ": " + e.getMessage(), e);
+            throw new SchemaException(SchemaException.Reason.UNDECODABLE, "cannot encode " + r.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 

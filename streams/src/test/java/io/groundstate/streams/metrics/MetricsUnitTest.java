@@ -60,13 +60,13 @@ class MetricsUnitTest {
         cases.forEach((input, code) -> {
             SchemaException e = assertThrows(SchemaException.class,
                     () -> EventMapping.parse(input.getBytes(StandardCharsets.UTF_8)), input);
-            assertEquals(code, DeadLetters.reasonCode(e.getMessage()), e.getMessage());
+            assertEquals(code, e.reason().code(), e.getMessage());
         });
         SchemaException utf8 = assertThrows(SchemaException.class, () -> EventMapping.parse(new byte[] {(byte) 0xFF, 0x7B}));
-        assertEquals("invalid_utf8", DeadLetters.reasonCode(utf8.getMessage()), utf8.getMessage());
+        assertEquals("invalid_utf8", utf8.reason().code(), utf8.getMessage());
         SchemaException avro = assertThrows(SchemaException.class,
                 () -> EventMapping.parse(new byte[] {(byte) 0xC3, 0x01, 1, 2, 3}));
-        assertTrue(List.of("corrupt_avro", "unknown_schema").contains(DeadLetters.reasonCode(avro.getMessage())), avro.getMessage());
+        assertTrue(List.of("corrupt_avro", "unknown_schema").contains(avro.reason().code()), avro.getMessage());
         assertTrue(DeadLetters.DECODE_REASON_CODES.containsAll(List.of("empty", "not_json", "invalid_field")));
     }
 
