@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.groundstate.streams.TestProcesses;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,11 +95,7 @@ class ReplayCommandTest {
     /** Renders the report in Debian's headless Chromium: no console message at all, and a screenshot to look at. */
     @Test
     void theReportRendersInChromiumWithoutConsoleErrors(@TempDir Path dir) throws Exception {
-        Path chromium = Paths.get("/usr/bin/chromium");
-        if (!Files.isExecutable(chromium) && "1".equals(System.getenv("GROUNDSTATE_REQUIRE_REAL_CLIENTS"))) {
-            fail("chromium is required: apt-get install chromium");
-        }
-        Assumptions.assumeTrue(Files.isExecutable(chromium), "chromium missing: apt-get install chromium");
+        Path chromium = TestProcesses.debianTool("chromium", "chromium");
         Path events = dir.resolve("events.jsonl");
         assertEquals(0, CommandLineTest.run("", "simulate", "--data", SAMPLE.toString(), "--out", events.toString()).code());
         Path report = dir.resolve("report.html");

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.groundstate.streams.TestProcesses;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,7 +126,7 @@ class DockerImageIT {
         }
         assertEquals("java", command.get(0));
         command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        int port = freePort();
+        int port = TestProcesses.freePort();
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(Path.of("target", "docker-entry.log").toFile());
         pb.environment().putAll(env);
@@ -204,11 +204,5 @@ class DockerImageIT {
         List<String> r = new ArrayList<>(a);
         r.addAll(b);
         return r;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

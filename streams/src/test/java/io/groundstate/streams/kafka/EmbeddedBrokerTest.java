@@ -17,8 +17,7 @@ import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.topology.EventMapping;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.groundstate.streams.TestProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,7 +40,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -146,20 +143,17 @@ class EmbeddedBrokerTest {
     void pythonConfluentKafkaProducesAndKcatConsumesTheAlert() throws Exception {
         Path python = Path.of("/usr/bin/python3");
         boolean clients = Files.isExecutable(python) && Files.isExecutable(Path.of("/usr/bin/kcat"))
-                && run(List.of(python.toString(), "-c", "import confluent_kafka"), Duration.ofSeconds(30)).exitCode == 0;
-        if (!clients && "1".equals(System.getenv("GROUNDSTATE_REQUIRE_REAL_CLIENTS"))) {
-            fail("kcat and python3-confluent-kafka are required (apt-get install kcat python3-confluent-kafka)");
-        }
-        Assumptions.assumeTrue(clients, "kcat or python3-confluent-kafka missing: apt-get install kcat python3-confluent-kafka");
+                && TestProcesses.run(List.of(python.toString(), "-c", "import confluent_kafka"), null, Duration.ofSeconds(30)).exitCode() == 0;
+        TestProcesses.requireOrSkip(clients, "kcat and python3-confluent-kafka", "kcat python3-confluent-kafka");
 
         Path example = Path.of("..", "docs", "examples", "python_producer.py");
         String docs = Files.readString(Path.of("..", "docs", "streaming.md"));
         assertTrue(docs.contains(Files.readString(example).strip()), "docs/streaming.md shows the example the test runs");
         String requestId = "py-" + SUFFIX;
-        Result produced = run(List.of(python.toString(), example.toString(), app.bootstrapServers(),
-                config.getString(GroundstateConfig.TOPIC_EVENTS), requestId), Duration.ofSeconds(60));
-        assertEquals(0, produced.exitCode, produced.output);
-        assertEquals(requestId, produced.output.strip().lines().reduce((a, b) -> b).orElse(""));
+        TestProcesses.Result produced = TestProcesses.run(List.of(python.toString(), example.toString(), app.bootstrapServers(),
+                config.getString(GroundstateConfig.TOPIC_EVENTS), requestId), null, Duration.ofSeconds(60));
+        assertEquals(0, produced.exitCode(), produced.output());
+        assertEquals(requestId, produced.output().strip().lines().reduce((a, b) -> b).orElse(""));
 
         long deadline = System.nanoTime() + WAIT.toNanos();
         List<JsonNode> alerts = new ArrayList<>();
@@ -168,11 +162,11 @@ class EmbeddedBrokerTest {
             alerts.clear();
             // the verdict first: once it is visible, so are the alerts committed with or before it
             for (String topic : List.of(GroundstateConfig.TOPIC_VERDICTS, GroundstateConfig.TOPIC_ALERTS)) {
-                Result consumed = run(List.of("/usr/bin/kcat", "-b", app.bootstrapServers(), "-C", "-t",
+                TestProcesses.Result consumed = TestProcesses.run(List.of("/usr/bin/kcat", "-b", app.bootstrapServers(), "-C", "-t",
                         config.getString(topic), "-o", "beginning", "-e", "-q", "-X", "isolation.level=read_committed",
-                        "-f", "%k\t%s\n"), Duration.ofSeconds(60));
-                assertEquals(0, consumed.exitCode, consumed.output);
-                for (String line : consumed.output.split("\n")) {
+                        "-f", "%k\t%s\n"), null, Duration.ofSeconds(60));
+                assertEquals(0, consumed.exitCode(), consumed.output());
+                for (String line : consumed.output().split("\n")) {
                     int tab = line.indexOf('\t');
                     if (tab > 0 && line.substring(0, tab).equals(requestId)) {
                         JsonNode n = JSON.readTree(line.substring(tab + 1));
@@ -225,18 +219,5 @@ class EmbeddedBrokerTest {
             assertEquals(5, admin.describeTopics(List.of("fresh-rekeyed-" + SUFFIX)).allTopicNames().get()
                     .get("fresh-rekeyed-" + SUFFIX).partitions().size());
         }
-    }
-
-    record Result(int exitCode, String output) {
-    }
-
-    static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, "timed out: " + command);
-        }
-        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 }

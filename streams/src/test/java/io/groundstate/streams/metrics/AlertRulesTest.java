@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.groundstate.streams.TestProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 class AlertRulesTest {
     @Test
     void promtoolAcceptsTheRulesAndTheirUnitTestsPass() throws Exception {
-        Path promtool = OpsFiles.tool("promtool", "prometheus");
-        OpsFiles.Result check = OpsFiles.run(List.of(promtool.toString(), "check", "rules", OpsFiles.RULES.toString()),
+        Path promtool = TestProcesses.debianTool("promtool", "prometheus");
+        TestProcesses.Result check = TestProcesses.run(List.of(promtool.toString(), "check", "rules", OpsFiles.RULES.toString()),
                 null, Duration.ofSeconds(60));
         assertEquals(0, check.exitCode(), check.output());
-        OpsFiles.Result test = OpsFiles.run(List.of(promtool.toString(), "test", "rules",
+        TestProcesses.Result test = TestProcesses.run(List.of(promtool.toString(), "test", "rules",
                 OpsFiles.RULE_TESTS.toString()), null, Duration.ofMinutes(3));
         assertEquals(0, test.exitCode(), test.output());
         assertTrue(test.output().contains("SUCCESS"), test.output());
@@ -35,7 +36,7 @@ class AlertRulesTest {
     /** A rule test that expects the wrong thing must fail, or a green run above would mean nothing. */
     @Test
     void promtoolFailsARuleTestThatExpectsTheWrongAlerts(@TempDir Path dir) throws Exception {
-        Path promtool = OpsFiles.tool("promtool", "prometheus");
+        Path promtool = TestProcesses.debianTool("promtool", "prometheus");
         Files.copy(OpsFiles.RULES, dir.resolve("groundstate.rules.yml"));
         String tests = Files.readString(OpsFiles.RULE_TESTS);
         // the dead-letter case expects an alert at 15 min; expect none instead
@@ -43,7 +44,7 @@ class AlertRulesTest {
                 + "\\s+- exp_labels:.*?(?=\\n\\s*- name:)", "$1 []\n");
         assertFalse(broken.equals(tests), "the edit found its place");
         Files.writeString(dir.resolve("t.yml"), broken);
-        OpsFiles.Result r = OpsFiles.run(List.of(promtool.toString(), "test", "rules", dir.resolve("t.yml").toString()),
+        TestProcesses.Result r = TestProcesses.run(List.of(promtool.toString(), "test", "rules", dir.resolve("t.yml").toString()),
                 null, Duration.ofMinutes(3));
         assertEquals(1, r.exitCode(), r.output());
         assertTrue(r.output().contains("GroundstateDeadLetters"), r.output());
@@ -114,12 +115,12 @@ class AlertRulesTest {
 
     @Test
     void thePrometheusConfigForTheLocalStackIsValid(@TempDir Path dir) throws Exception {
-        Path promtool = OpsFiles.tool("promtool", "prometheus");
+        Path promtool = TestProcesses.debianTool("promtool", "prometheus");
         // rule_files names the path inside the container; point it at the source for the check
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, Files.readString(OpsFiles.PROMETHEUS_CONFIG).replace("/etc/prometheus/rules/",
                 OpsFiles.RULES.getParent().toAbsolutePath().normalize() + "/"));
-        OpsFiles.Result r = OpsFiles.run(List.of(promtool.toString(), "check", "config", config.toString()), null,
+        TestProcesses.Result r = TestProcesses.run(List.of(promtool.toString(), "check", "config", config.toString()), null,
                 Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.output());
     }

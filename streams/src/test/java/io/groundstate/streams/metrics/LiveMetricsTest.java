@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.groundstate.streams.cli.GroundstateCommand;
+import io.groundstate.streams.TestProcesses;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -52,7 +52,7 @@ class LiveMetricsTest {
 
     @BeforeAll
     static void startDemoAndWaitForMetrics() throws Exception {
-        port = freePort();
+        port = TestProcesses.freePort();
         // Prometheus first: it must see the dead-letter counter at 0 before the demo's malformed record
         Path binary = Path.of("/usr/bin/prometheus");
         if (Files.isExecutable(binary)) {
@@ -76,7 +76,7 @@ class LiveMetricsTest {
 
     static void startPrometheus(Path binary) throws IOException {
         prometheusDir = Files.createTempDirectory("gs-prometheus");
-        int promPort = freePort();
+        int promPort = TestProcesses.freePort();
         Path config = prometheusDir.resolve("prometheus.yml");
         Files.writeString(config, String.join("\n",
                 "global:", "  scrape_interval: 1s", "  evaluation_interval: 1s",
@@ -128,12 +128,12 @@ class LiveMetricsTest {
     @Test
     @Order(2)
     void theScrapePassesPromtoolCheckMetrics() throws Exception {
-        Path promtool = OpsFiles.tool("promtool", "prometheus");
-        OpsFiles.Result r = OpsFiles.run(List.of(promtool.toString(), "check", "metrics"),
+        Path promtool = TestProcesses.debianTool("promtool", "prometheus");
+        TestProcesses.Result r = TestProcesses.run(List.of(promtool.toString(), "check", "metrics"),
                 scrape.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.output());
         // the check can fail: a meter without a description does
-        OpsFiles.Result bad = OpsFiles.run(List.of(promtool.toString(), "check", "metrics"),
+        TestProcesses.Result bad = TestProcesses.run(List.of(promtool.toString(), "check", "metrics"),
                 "# TYPE x_total counter\nx_total 1\n".getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(60));
         assertTrue(bad.exitCode() != 0 && bad.output().contains("no help text"), bad.output());
     }
@@ -205,7 +205,7 @@ class LiveMetricsTest {
     @Test
     @Order(6)
     void aRealPrometheusScrapesTheDemoAndFiresTheDeadLetterAlert() throws Exception {
-        OpsFiles.tool("prometheus", "prometheus");
+        TestProcesses.debianTool("prometheus", "prometheus");
         String api = prometheusApi;
         waitFor(Duration.ofSeconds(60), "Prometheus to be ready", () -> send(api + "/-/ready").statusCode() == 200);
         waitFor(Duration.ofSeconds(60), "the target to be up", () -> !result(query(api, "up{job=\"groundstate\"} == 1")).isEmpty());
@@ -318,9 +318,4 @@ class LiveMetricsTest {
         fail("timed out waiting for " + what + (last == null ? "" : " (last error: " + last + ")"));
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

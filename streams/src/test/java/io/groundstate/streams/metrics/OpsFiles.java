@@ -1,30 +1,20 @@
 package io.groundstate.streams.metrics;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 
-/** The shipped operations files, the PromQL in them, and the Debian tools that check them. */
+/** The shipped operations files and the PromQL in them. */
 final class OpsFiles {
     static final Path MONITORING = Path.of("..", "helm", "monitoring");
     static final Path RULES = MONITORING.resolve("rules/groundstate.rules.yml");
@@ -95,42 +85,5 @@ final class OpsFiles {
             }
         }
         return names;
-    }
-
-    /** The path of a Debian tool, or a skipped test; in CI (GROUNDSTATE_REQUIRE_REAL_CLIENTS=1) a failure instead. */
-    static Path tool(String name, String debianPackage) {
-        Path p = Path.of("/usr/bin", name);
-        if (!Files.isExecutable(p) && "1".equals(System.getenv("GROUNDSTATE_REQUIRE_REAL_CLIENTS"))) {
-            fail(name + " is required: apt-get install --no-install-recommends " + debianPackage);
-        }
-        Assumptions.assumeTrue(Files.isExecutable(p), name + " missing: apt-get install " + debianPackage);
-        return p;
-    }
-
-    record Result(int exitCode, String output) {
-    }
-
-    static Result run(List<String> command, byte[] stdin, Duration timeout) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) {
-                in.write(stdin);
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Thread reader = new Thread(() -> {
-            try (InputStream s = p.getInputStream()) {
-                s.transferTo(out);
-            } catch (IOException e) {
-                // the process went away; what was read is kept
-            }
-        });
-        reader.start();
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            fail(command + " did not finish in " + timeout);
-        }
-        reader.join();
-        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
     }
 }
