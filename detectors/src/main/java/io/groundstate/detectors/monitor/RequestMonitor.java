@@ -44,6 +44,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 /**
  * The one implementation of detection. A deterministic state machine: {@link #process} applies one
@@ -57,6 +58,7 @@ import java.util.function.LongSupplier;
 public final class RequestMonitor {
     public static final String DETECTOR_VERSION = "groundstate-detectors/1";
     private static final int MAX_SENTENCE_CHARS = 800;
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final Encoder encoder;
     private final Combiner combiner;
@@ -345,7 +347,7 @@ public final class RequestMonitor {
     private List<String> basisTexts(String chunkText) {
         List<String> out = new ArrayList<>();
         for (Sentence s : SentenceSegmenter.split(StructuredText.toStatements(chunkText))) {
-            String[] words = s.text().split("\\s+");
+            String[] words = WHITESPACE.split(s.text());
             if (words.length <= config.windowWords()) {
                 out.add(s.text());
                 continue;
@@ -366,17 +368,22 @@ public final class RequestMonitor {
         return new Basis(state.basis, state.cluster, state.centroids, state.question, state.zeroPoint);
     }
 
-    private Set<String> vocabulary(RequestState state) {
-        Set<String> vocab = new HashSet<>();
-        for (RequestState.Chunk c : state.chunks) {
-            if (c.text != null) {
-                vocab.addAll(Lexicon.vocabulary(c.text));
+    private ContextIndex contextIndex(RequestState state) {
+        if (state.contextIndex == null || !state.contextIndex.describes(state)) {
+            Set<String> vocab = new HashSet<>();
+            for (RequestState.Chunk c : state.chunks) {
+                if (c.text != null) {
+                    vocab.addAll(Lexicon.vocabulary(c.text));
+                }
             }
+            if (state.prompt != null) {
+                vocab.addAll(Lexicon.vocabulary(state.prompt));
+            }
+            RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
+                    .map(c -> c.text).toList());
+            state.contextIndex = new ContextIndex(state.chunks.size(), state.prompt, vocab, record);
         }
-        if (state.prompt != null) {
-            vocab.addAll(Lexicon.vocabulary(state.prompt));
-        }
-        return vocab;
+        return state.contextIndex;
     }
 
     /**
@@ -395,31 +402,34 @@ public final class RequestMonitor {
         if (queries.isEmpty()) {
             return out;
         }
-        Set<String> words = new TreeSet<>();
-        for (RequestState.Chunk c : state.chunks) {
-            if (c.text != null) {
-                contextWords(StructuredText.toStatements(c.text), words);
+        ContextIndex index = contextIndex(state);
+        if (index.words == null) {
+            Set<String> words = new TreeSet<>();
+            for (RequestState.Chunk c : state.chunks) {
+                if (c.text != null) {
+                    contextWords(StructuredText.toStatements(c.text), words);
+                }
+            }
+            if (state.prompt != null) {
+                contextWords(state.prompt, words);
+            }
+            index.words = new ArrayList<>(words);
+            index.wordVectors = words.isEmpty() ? new float[0][] : encoder.embed(index.words);
+        }
+        List<String> asked = queries.stream().filter(q -> !index.softSupport.containsKey(q)).toList();
+        if (!asked.isEmpty()) {
+            float[][] vs = index.words.isEmpty() ? null : encoder.embed(asked);
+            double[] best = new double[asked.size()];
+            for (float[] w : index.wordVectors) { // words outside: one pass over the (large) word vectors
+                for (int q = 0; q < best.length; q++) {
+                    best[q] = Math.max(best[q], Vectors.cos(vs[q], w));
+                }
+            }
+            for (int q = 0; q < best.length; q++) {
+                index.softSupport.put(asked.get(q), best[q]);
             }
         }
-        if (state.prompt != null) {
-            contextWords(state.prompt, words);
-        }
-        if (words.isEmpty()) {
-            queries.forEach(q -> out.put(q, 0.0));
-            return out;
-        }
-        List<String> batch = new ArrayList<>(words);
-        List<String> asked = new ArrayList<>(queries);
-        batch.addAll(asked);
-        float[][] vs = encoder.embed(batch);
-        int n = words.size();
-        for (int q = 0; q < asked.size(); q++) {
-            double best = 0;
-            for (int w = 0; w < n; w++) {
-                best = Math.max(best, Vectors.cos(vs[n + q], vs[w]));
-            }
-            out.put(asked.get(q), best);
-        }
+        queries.forEach(q -> out.put(q, index.softSupport.get(q)));
         return out;
     }
 
@@ -438,9 +448,9 @@ public final class RequestMonitor {
 
     private void score(RequestState state, List<SentenceRecord> todo, List<MonitorOutput> out) {
         Basis basis = basis(state);
-        Set<String> vocab = vocabulary(state);
-        RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
-                .map(c -> c.text).toList());
+        ContextIndex index = contextIndex(state);
+        Set<String> vocab = index.vocabulary;
+        RecordPolarity record = index.record;
         List<String> batch = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         for (SentenceRecord r : todo) {

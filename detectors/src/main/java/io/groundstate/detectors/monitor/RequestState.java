@@ -47,6 +47,9 @@ public final class RequestState {
     public float[][] centroids;
     @JsonIgnore
     public float[] question;
+    /** Derived from the chunks and the prompt for scoring; rebuilt when they change or the state is restored. */
+    @JsonIgnore
+    transient ContextIndex contextIndex;
     public double zeroPoint;
     public int basisVersion;
     public boolean basisDirty;

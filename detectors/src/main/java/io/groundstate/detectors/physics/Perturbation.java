@@ -4,6 +4,7 @@ import io.groundstate.detectors.text.ContentToken;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Text perturbation: remove one content token at a time and re-embed. Delta_i = E(s) - E(s without i);
@@ -11,6 +12,7 @@ import java.util.List;
  * embedding space would shrink every cosine alike and carry no information, so the text is perturbed.
  */
 public final class Perturbation {
+    private static final Pattern RUNS_OF_SPACE = Pattern.compile("\\s{2,}");
     private Perturbation() {
     }
 
@@ -51,7 +53,7 @@ public final class Perturbation {
     /** The sentence with one token's characters removed, spaces tidied. */
     public static String without(String sentence, ContentToken t) {
         String s = sentence.substring(0, t.start()) + sentence.substring(t.end());
-        return s.replaceAll("\\s{2,}", " ").strip();
+        return RUNS_OF_SPACE.matcher(s).replaceAll(" ").strip();
     }
 
     public static Result result(double energy, double[] perturbedEnergies, List<ContentToken> tokens, int attributeTop) {

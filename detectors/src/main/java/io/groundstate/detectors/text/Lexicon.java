@@ -47,6 +47,8 @@ public final class Lexicon {
     private Lexicon() {
     }
 
+    private static final Pattern GROUPED_NUMBER = Pattern.compile("\\d{1,3}(,\\d{3})+(\\.\\d+)?");
+
     public static boolean isStopword(String lower) {
         return STOPWORDS.contains(lower);
     }
@@ -133,7 +135,7 @@ public final class Lexicon {
 
     static String normalizeNumber(String surface) {
         String s = surface;
-        if (s.matches("\\d{1,3}(,\\d{3})+(\\.\\d+)?")) {
+        if (GROUPED_NUMBER.matcher(s).matches()) {
             s = s.replace(",", "");
         }
         if (s.indexOf(',') >= 0) {

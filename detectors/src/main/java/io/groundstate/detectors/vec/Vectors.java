@@ -9,11 +9,22 @@ public final class Vectors {
         if (a.length != b.length) {
             throw new IllegalArgumentException("dimension mismatch: " + a.length + " vs " + b.length);
         }
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
+        // Four partial sums: one chain of dependent adds is latency-bound (profiled: 40% of the detectors' time).
+        double s0 = 0;
+        double s1 = 0;
+        double s2 = 0;
+        double s3 = 0;
+        int i = 0;
+        for (int n = a.length - 3; i < n; i += 4) {
+            s0 += (double) a[i] * b[i];
+            s1 += (double) a[i + 1] * b[i + 1];
+            s2 += (double) a[i + 2] * b[i + 2];
+            s3 += (double) a[i + 3] * b[i + 3];
         }
-        return s;
+        for (; i < a.length; i++) {
+            s0 += (double) a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     public static double norm(float[] a) {

@@ -111,7 +111,8 @@ public final class GroundstateConfig extends AbstractConfig {
                     "How often idle and finished requests are looked for.")
             .define(LIVE_REQUESTS, Type.INT, 1000, Range.atLeast(1), Importance.LOW,
                     "Requests per task kept in memory as objects between events (the store holds them all; this "
-                            + "saves reading and rebuilding them).")
+                            + "saves reading and rebuilding them). Changed states are serialised to the store at each "
+                            + "commit, not at each event.")
             .define(EMBEDDED_DIR, Type.STRING, "", Importance.LOW,
                     "Data directory of the embedded broker (used when bootstrap.servers is empty); empty: a temporary one.")
             .define(EMBEDDED_PORT, Type.INT, 0, Range.between(0, 65535), Importance.LOW,

@@ -70,9 +70,8 @@ public final class GroundstateTopology {
         boolean withText = config.getBoolean(GroundstateConfig.OUTPUT_TEXT);
         int liveRequests = config.getInt(GroundstateConfig.LIVE_REQUESTS);
 
-        StoreBuilder<KeyValueStore<String, byte[]>> state = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled(); // a request's many puts between commits reach RocksDB and the changelog once
+        StoreBuilder<RequestStateStore> state = RequestStateStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray()), liveRequests);
         StoreBuilder<KeyValueStore<String, byte[]>> activity = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ACTIVITY_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled();
@@ -81,7 +80,7 @@ public final class GroundstateTopology {
         t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), events);
         t.addSource(REKEYED_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rekeyed);
         t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK, metrics), EVENTS_SOURCE, REKEYED_SOURCE);
-        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval, liveRequests, metrics), DECODE);
+        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval, metrics), DECODE);
         t.addStateStore(state, MONITOR);
         t.addStateStore(activity, MONITOR);
         t.addSink(REKEY_SINK, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE);

@@ -7,9 +7,7 @@ import io.groundstate.streams.metrics.GroundstateMetrics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -40,23 +38,12 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private final GroundstateMetrics metrics;
     private String task;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, byte[]> states;
+    private RequestStateStore states;
     private KeyValueStore<String, byte[]> activity;
-    /**
-     * The requests in flight as objects, so an event costs no deserialisation. Every change is also put to
-     * the store in the same step, so this only saves reads; it is cleared whenever the task is (re)initialised.
-     */
-    private final Map<String, RequestState> live;
 
     MonitorProcessor(RequestMonitor monitor, boolean withText, Duration idle, Duration retention, Duration interval,
-                     int liveRequests, GroundstateMetrics metrics) {
+                     GroundstateMetrics metrics) {
         this.metrics = metrics;
-        this.live = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, RequestState> eldest) {
-                return size() > liveRequests;
-            }
-        };
         this.monitor = monitor;
         this.withText = withText;
         this.idleMs = idle.toMillis();
@@ -68,7 +55,6 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.task = context.taskId().toString();
-        live.clear();
         this.states = context.getStateStore(GroundstateTopology.STATE_STORE);
         this.activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
@@ -79,13 +65,16 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         DecodeProcessor.Decoded decoded = (DecodeProcessor.Decoded) record.value();
         String id = decoded.event().requestId();
         List<MonitorOutput> outputs;
-        RequestState state;
+        RequestState state = null;
         try {
             state = load(id);
             outputs = monitor.process(state, decoded.event());
         } catch (RuntimeException e) {
-            // The state in the store is untouched: the request goes on without this event.
-            live.remove(id);
+            // What the event changed before the failure stays (a token appended is scored with the next event);
+            // the event itself goes to the dead letters. A state that could not be read stays as stored.
+            if (state != null) {
+                states.put(id, state);
+            }
             LOG.warn("monitor failed on an event of request {}: {}", id, e.toString());
             Record<Object, Object> out = new Record<>((Object) id, (Object) decoded.raw(), record.timestamp(),
                     new RecordHeaders(record.headers().toArray()));
@@ -102,28 +91,21 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     }
 
     private RequestState load(String id) {
-        RequestState s = live.get(id);
-        if (s == null) {
-            byte[] stored = states.get(id);
-            s = stored == null ? new RequestState() : RequestState.fromBytes(stored);
-        }
-        return s;
+        RequestState s = states.get(id);
+        return s == null ? new RequestState() : s;
     }
 
     private void save(String id, RequestState state) {
-        states.put(id, state.toBytes());
-        live.put(id, state);
+        states.put(id, state);
     }
 
     private void forget(String id) {
         states.delete(id);
         activity.delete(id);
-        live.remove(id);
     }
 
     @Override
     public void close() {
-        live.clear();
         if (task != null) {
             metrics.taskClosed(task);
         }
@@ -160,7 +142,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         }
         for (KeyValue<String, byte[]> kv : due) {
             boolean finished = kv.value[8] != 0;
-            if (finished || (!live.containsKey(kv.key) && states.get(kv.key) == null)) {
+            if (finished || states.get(kv.key) == null) {
                 forget(kv.key);
                 stored--;
                 active -= finished ? 0 : 1;

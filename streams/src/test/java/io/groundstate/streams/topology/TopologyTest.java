@@ -175,7 +175,7 @@ class TopologyTest {
     }
 
     KeyValueStore<String, byte[]> stateStore() {
-        return driver.getKeyValueStore(GroundstateTopology.STATE_STORE);
+        return ((RequestStateStore) driver.getStateStore(GroundstateTopology.STATE_STORE)).persisted();
     }
 
     KeyValueStore<String, byte[]> activityStore() {

@@ -265,11 +265,19 @@ public final class OnnxEncoder implements Encoder {
 
     private float[][] runBatch(Encoding[] batch) throws OrtException {
         Run run = run(batch);
-        return pool(run.states(), run.mask(), run.len());
+        float[][] out = new float[batch.length][];
+        for (int i = 0; i < batch.length; i++) {
+            out[i] = poolOne(run, i, null);
+        }
+        return out;
     }
 
-    /** The model's token states for a batch padded to its longest text ({@code len}), and the padding mask. */
-    private record Run(float[][][] states, long[] mask, int len) {
+    /**
+     * The model's token states for a batch padded to its longest text ({@code len}), flat in ONNX Runtime's
+     * row-major order ({@code [text][token][dim]}; read as one buffer, not as nested Java arrays, which cost an
+     * allocation per token), and the padding mask.
+     */
+    private record Run(float[] states, long[] mask, int len, int dim) {
     }
 
     private Run run(Encoding[] batch) throws OrtException {
@@ -298,7 +306,12 @@ public final class OnnxEncoder implements Encoder {
                 inputs.put("token_type_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(types), shape));
             }
             try (OrtSession.Result result = session.run(inputs)) {
-                return new Run((float[][][]) result.get(0).getValue(), mask, len);
+                OnnxTensor hidden = (OnnxTensor) result.get(0);
+                long[] dims = hidden.getInfo().getShape();
+                java.nio.FloatBuffer buffer = hidden.getFloatBuffer();
+                float[] states = new float[buffer.remaining()];
+                buffer.get(states);
+                return new Run(states, mask, len, (int) dims[2]);
             }
         } finally {
             for (OnnxTensor t : inputs.values()) {
@@ -307,30 +320,25 @@ public final class OnnxEncoder implements Encoder {
         }
     }
 
-    private float[][] pool(float[][][] hidden, long[] mask, int len) {
-        float[][] out = new float[hidden.length][];
-        for (int i = 0; i < hidden.length; i++) {
-            out[i] = poolOne(hidden[i], mask, i * len, len, null);
-        }
-        return out;
-    }
-
-    /** One text's vector from its token states; tokens flagged in leaveOut are left out of a mean pool. */
-    private float[] poolOne(float[][] tokens, long[] mask, int base, int len, boolean[] leaveOut) {
-        int dim = tokens[0].length;
+    /** Text {@code i}'s vector from its token states; tokens flagged in leaveOut are left out of a mean pool. */
+    private float[] poolOne(Run run, int i, boolean[] leaveOut) {
+        int dim = run.dim();
+        int len = run.len();
+        float[] h = run.states();
+        int text = i * len * dim;
         double[] acc = new double[dim];
         if (spec.pooling() == Pooling.CLS) {
             for (int d = 0; d < dim; d++) {
-                acc[d] = tokens[0][d];
+                acc[d] = h[text + d];
             }
         } else {
             int count = 0;
             for (int t = 0; t < len; t++) {
-                if (mask[base + t] != 0 && (leaveOut == null || !leaveOut[t])) {
+                if (run.mask()[i * len + t] != 0 && (leaveOut == null || !leaveOut[t])) {
                     count++;
-                    float[] h = tokens[t];
+                    int token = text + t * dim;
                     for (int d = 0; d < dim; d++) {
-                        acc[d] += h[d];
+                        acc[d] += h[token + d];
                     }
                 }
             }
@@ -368,11 +376,9 @@ public final class OnnxEncoder implements Encoder {
         } catch (OrtException ex) {
             throw new IllegalStateException("encoder " + spec.id() + " failed: " + ex.getMessage(), ex);
         }
-        float[][] hidden = run.states()[0];
-        long[] mask = run.mask();
         int len = run.len();
         float[][] out = new float[spans.size() + 1][];
-        out[0] = poolOne(hidden, mask, 0, len, null);
+        out[0] = poolOne(run, 0, null);
         for (int k = 0; k < spans.size(); k++) {
             int[] span = spans.get(k);
             boolean[] leaveOut = new boolean[len];
@@ -383,7 +389,7 @@ public final class OnnxEncoder implements Encoder {
                     any = true;
                 }
             }
-            out[k + 1] = any ? poolOne(hidden, mask, 0, len, leaveOut) : out[0];
+            out[k + 1] = any ? poolOne(run, 0, leaveOut) : out[0];
         }
         return out;
     }
