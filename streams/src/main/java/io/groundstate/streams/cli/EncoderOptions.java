@@ -10,8 +10,8 @@ import picocli.CommandLine.Option;
 
 /** Options shared by every command that scores: which encoder, where it runs, which weights. */
 public final class EncoderOptions {
-    static final String DEFAULT_MODEL = EncoderSpec.DEFAULT_MODEL;
-    static final int DEFAULT_BATCH = 8;
+    public static final String DEFAULT_MODEL = EncoderSpec.DEFAULT_MODEL;
+    public static final int DEFAULT_BATCH = 8;
 
     @Option(names = "--model", defaultValue = DEFAULT_MODEL,
             description = "Encoder: all-minilm-l6-v2-q (int8), all-minilm-l6-v2, bge-small-en-v1.5-q, or the path of an .onnx file with "

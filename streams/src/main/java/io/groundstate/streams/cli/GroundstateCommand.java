@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "Streaming hallucination monitor for LLM and RAG applications.",
         subcommands = {DemoCommand.class, RunCommand.class, ReplayCommand.class, SimulateCommand.class, ScoreCommand.class,
                 EvalCommand.class, CalibrateCommand.class,
-                ConfigDocsCommand.class, BenchCommand.class,
+                ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GroundstateCommand implements Runnable {
 
@@ -27,6 +27,9 @@ public final class GroundstateCommand implements Runnable {
     /** Exit codes: 0 success, 1 failure at run time (unreadable input, model error), 2 unusable arguments. */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new GroundstateCommand());
+        for (CommandPlugin plugin : java.util.ServiceLoader.load(CommandPlugin.class)) {
+            cli.addSubcommand(plugin);
+        }
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof org.apache.kafka.common.config.ConfigException) {
                 cmd.getErr().println("groundstate: " + ex.getMessage());

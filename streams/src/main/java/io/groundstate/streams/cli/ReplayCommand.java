@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
                 "Exit codes: 0 done (unusable records go to the dead letters), 1 a file could not be read to its",
                 "end or the encoder failed, 2 unusable arguments."})
 public final class ReplayCommand implements Callable<Integer> {
-    static final int DEFAULT_WORKERS = 4;
+    public static final int DEFAULT_WORKERS = 4;
 
     static final class Source {
         @Option(names = "--input", arity = "1..*", paramLabel = "PATH",

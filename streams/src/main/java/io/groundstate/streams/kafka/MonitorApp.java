@@ -59,6 +59,14 @@ public final class MonitorApp implements AutoCloseable {
 
     /** Starts everything and returns once Kafka Streams is running. */
     public static MonitorApp start(GroundstateConfig given, Duration startTimeout) {
+        return start(given, startTimeout, null);
+    }
+
+    /**
+     * @param encoderOverride an encoder to use instead of the configured one (benchmarks run the topology with a
+     *                        fake encoder); the app closes it. Null: the configured encoder.
+     */
+    public static MonitorApp start(GroundstateConfig given, Duration startTimeout, Encoder encoderOverride) {
         EmbeddedKafka broker = null;
         Encoder encoder = null;
         Path temporaryState = null;
@@ -82,7 +90,7 @@ public final class MonitorApp implements AutoCloseable {
             try (Admin admin = Admin.create(new StreamsConfig(kafka).getAdminConfigs("groundstate-setup"))) {
                 Topics.ensure(admin, config);
             }
-            encoder = openEncoder(config, observability);
+            encoder = encoderOverride != null ? encoderOverride : openEncoder(config, observability);
             Combiner combiner = combiner(config.getString(GroundstateConfig.WEIGHTS));
             MonitorConfig monitorConfig = MonitorConfig.defaults()
                     .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS))
@@ -171,7 +179,8 @@ public final class MonitorApp implements AutoCloseable {
         return shared(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize), threadsPerRun), batchSize);
     }
 
-    private static Encoder shared(Encoder model, int batchSize) {
+    /** The stack every command puts in front of a model: a cache of repeated texts over a coalescer. */
+    public static Encoder shared(Encoder model, int batchSize) {
         return new CachingEncoder(new CoalescingEncoder(model, Math.max(256, batchSize)), 50_000);
     }
 

@@ -1,4 +1,4 @@
-package io.groundstate.streams.cli;
+package io.groundstate.bench;
 
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.encoder.Encoder;
@@ -9,6 +9,8 @@ import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.schemas.EventCodec;
+import io.groundstate.streams.cli.EncoderOptions;
+import io.groundstate.streams.cli.ReplayCommand;
 import io.groundstate.streams.kafka.MonitorApp;
 import io.groundstate.streams.replay.ArchivedRecord;
 import io.groundstate.streams.replay.MemoryArchive;
@@ -23,11 +25,11 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "bench-replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Measures replay throughput: labeled records are simulated into one time-ordered event log in",
                 "memory and replayed under each scenario in this process, each with a fresh encoder and cache.",
                 "Prints answers per second and the ratio to the first scenario (the baseline) as a Markdown table."})
-public final class BenchCommand implements Callable<Integer> {
+public final class ReplayBench implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "Labeled records, JSON lines (RAGTruth format).")
     Path data;
 
@@ -82,7 +84,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<MonitorEvent> events = Simulator.interleaved(records);
         List<byte[]> log = events.stream().map(e -> EventCodec.toJsonBytes(EventMapping.toSchema(e))).toList();
-        System.err.printf("bench-replay: %d answers, %d events, %d scenarios x %d rounds%n", records.size(), log.size(),
+        System.err.printf("bench replay: %d answers, %d events, %d scenarios x %d rounds%n", records.size(), log.size(),
                 list.size(), repeat);
 
         double[][] rates = new double[list.size()][repeat];

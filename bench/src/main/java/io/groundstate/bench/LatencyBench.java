@@ -1,0 +1,200 @@
+package io.groundstate.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.groundstate.detectors.eval.LabeledRecord;
+import io.groundstate.detectors.eval.Simulator;
+import io.groundstate.detectors.monitor.MonitorEvent;
+import io.groundstate.schemas.EventCodec;
+import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.kafka.MonitorApp;
+import io.groundstate.streams.topology.EventMapping;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Alert latency at a fraction of the highest sustainable rate: the rate is first measured by flooding the
+ * topology (real encoder), then answers are started at a steady pace, each streaming its tokens with the
+ * simulator's own spacing, and every alert's latency is the time from its sentence's last token (stamped when it
+ * was sent) to the alert read by a read_committed consumer.
+ */
+@Command(name = "latency", mixinStandardHelpOptions = true,
+        description = {"Alert latency on the embedded broker at fractions of the highest sustainable rate, which is",
+                "measured first (the streaming benchmark's flood with the real encoder) unless --max-rate gives it.",
+                "Each answer is used once, so no context is already in the encoder's cache: use --data with enough",
+                "answers (RAGTruth's 351) for a meaningful 99th percentile."})
+public final class LatencyBench implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    Corpus corpus = new Corpus();
+
+    @Mixin
+    StreamingBench.Tuning tuning = new StreamingBench.Tuning();
+
+    @Mixin
+    ModelChoice choice = new ModelChoice();
+
+    @Option(names = "--max-rate", description = "Highest sustainable rate in answers/s (default: measured first).")
+    Double maxRate;
+
+    @Option(names = "--load", split = ",", description = "Fractions of the highest rate (default: 0.5,0.8).")
+    List<Double> loads = new ArrayList<>(List.of(0.5, 0.8));
+
+    @Override
+    public Integer call() throws Exception {
+        List<LabeledRecord> answers = corpus.answers();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("benchmark", "latency");
+        out.set("machine", Machine.describe(JSON));
+        out.put("data", corpus.describe());
+        out.put("answers", answers.size());
+        out.put("model", choice.model);
+        out.set("kafka", tuning.describe(JSON));
+        try (Rig rig = new Rig()) {
+            double max;
+            if (maxRate != null) {
+                max = maxRate;
+                out.put("max_rate_source", "given");
+            } else {
+                List<MonitorEvent> log = Simulator.interleaved(answers);
+                StreamingBench.Pass flood = StreamingBench.run(rig, StreamingBench.Contender.REAL_ENCODER, log,
+                        answers.size(), tuning, choice.model, choice.device);
+                max = flood.answersPerSecond();
+                out.put("max_rate_source", "measured: every answer's events at once, the real encoder");
+                out.put("max_events_per_s", Math.round(flood.eventsPerSecond()));
+            }
+            out.put("max_answers_per_s", Math.round(max * 100) / 100.0);
+            System.err.printf(Locale.ROOT, "bench latency: highest sustainable rate %.2f answers/s; loads %s%n", max, loads);
+            ArrayNode rows = out.putArray("loads");
+            for (double load : loads) {
+                rows.add(paced(rig, answers, load, max * load));
+            }
+        }
+        if (choice.json) {
+            System.out.println(JSON.writeValueAsString(out));
+        } else {
+            System.out.printf(Locale.ROOT, "highest sustainable rate: %.2f answers/s%n%n", out.get("max_answers_per_s").asDouble());
+            System.out.println("| load | answers/s | alerts | alert p50 ms | alert p99 ms | sentence scores | sentence p50 ms "
+                    + "| sentence p99 ms | drain ms |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
+            for (var r : out.get("loads")) {
+                System.out.printf(Locale.ROOT, "| %.0f%% | %.2f | %d | %d | %d | %d | %d | %d | %d |%n", r.get("load").asDouble() * 100,
+                        r.get("answers_per_s").asDouble(), r.get("alerts").asInt(), r.get("alert_p50_ms").asLong(),
+                        r.get("alert_p99_ms").asLong(), r.get("sentences").asInt(), r.get("sentence_p50_ms").asLong(),
+                        r.get("sentence_p99_ms").asLong(), r.get("drain_ms").asLong());
+            }
+        }
+        return 0;
+    }
+
+    private record Scheduled(long atNanos, String requestId, MonitorEvent event) {
+    }
+
+    /** One run at {@code rate} answers/s on fresh topics and a fresh encoder cache. */
+    private ObjectNode paced(Rig rig, List<LabeledRecord> answers, double load, double rate) throws Exception {
+        GroundstateConfig config = rig.config(rig.nextPrefix("latency-" + Math.round(load * 100)), tuning.overrides());
+        List<Scheduled> schedule = new ArrayList<>();
+        long spacing = (long) (1e9 / rate);
+        for (int i = 0; i < answers.size(); i++) {
+            List<MonitorEvent> events = Simulator.events(answers.get(i));
+            long first = events.get(0).eventTime();
+            String id = "latency-" + i + "-" + answers.get(i).id();
+            for (MonitorEvent e : events) {
+                schedule.add(new Scheduled(i * spacing + (e.eventTime() - first) * 1_000_000L, id, e));
+            }
+        }
+        schedule.sort(Comparator.comparingLong(Scheduled::atNanos));
+
+        ConcurrentLinkedQueue<Long> alertMs = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> sentenceMs = new ConcurrentLinkedQueue<>();
+        AtomicInteger verdicts = new AtomicInteger();
+        AtomicLong lastVerdictNanos = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        String alerts = config.getString(GroundstateConfig.TOPIC_ALERTS);
+        String spans = config.getString(GroundstateConfig.TOPIC_SPANS);
+        String verdictTopic = config.getString(GroundstateConfig.TOPIC_VERDICTS);
+        var encoder = MonitorApp.openEncoder(choice.model, choice.device, config.getInt(GroundstateConfig.ENCODER_BATCH));
+        encoder.embed(List.of("warm-up sentence for the encoder."));
+        try (MonitorApp app = rig.startMonitor(config, encoder);
+             Rig.Reader reader = rig.reader(List.of(alerts, spans, verdictTopic), r -> {
+                 String topic = r.record().topic();
+                 if (topic.equals(verdictTopic)) {
+                     lastVerdictNanos.set(r.readAtNanos());
+                     if (verdicts.incrementAndGet() == answers.size()) {
+                         done.countDown();
+                     }
+                     return;
+                 }
+                 long latency = Math.max(0, r.readAtMs() - eventTime(r.record().value()));
+                 (topic.equals(alerts) ? alertMs : sentenceMs).add(latency);
+             });
+             KafkaProducer<String, byte[]> producer = rig.producer()) {
+            String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
+            long t0 = System.nanoTime();
+            for (Scheduled s : schedule) {
+                long wait = t0 + s.atNanos() - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                // The app stamps each event when it sends it, on this machine's clock, as a real app does.
+                MonitorEvent e = Events.retimed(s.event(), s.requestId(), System.currentTimeMillis());
+                producer.send(new ProducerRecord<>(events, s.requestId(), EventCodec.toJsonBytes(EventMapping.toSchema(e))));
+            }
+            producer.flush();
+            long sentAll = System.nanoTime();
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("only " + verdicts.get() + " of " + answers.size() + " verdicts arrived");
+            }
+            double secs = (sentAll - t0) / 1e9;
+            ObjectNode r = JSON.createObjectNode();
+            r.put("load", load);
+            r.put("answers_per_s", Math.round(answers.size() / secs * 100) / 100.0);
+            r.put("events_per_s", Math.round(schedule.size() / secs));
+            r.put("seconds", Math.round(secs * 10) / 10.0);
+            r.put("alerts", alertMs.size());
+            r.put("alert_p50_ms", Math.round(Stats.quantile(toArray(alertMs), 0.5)));
+            r.put("alert_p99_ms", Math.round(Stats.quantile(toArray(alertMs), 0.99)));
+            r.put("alert_max_ms", Math.round(Stats.quantile(toArray(alertMs), 1.0)));
+            r.put("sentences", sentenceMs.size());
+            r.put("sentence_p50_ms", Math.round(Stats.quantile(toArray(sentenceMs), 0.5)));
+            r.put("sentence_p99_ms", Math.round(Stats.quantile(toArray(sentenceMs), 0.99)));
+            r.put("drain_ms", Math.round((lastVerdictNanos.get() - sentAll) / 1e6));
+            System.err.printf(Locale.ROOT, "  load %.0f%% (%.2f answers/s): %d alerts, p50 %d ms, p99 %d ms%n", load * 100,
+                    r.get("answers_per_s").asDouble(), alertMs.size(), r.get("alert_p50_ms").asLong(),
+                    r.get("alert_p99_ms").asLong());
+            return r;
+        }
+    }
+
+    private static long eventTime(byte[] json) {
+        try {
+            JsonNode n = JSON.readTree(json);
+            return n.get("event_time").asLong();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double[] toArray(ConcurrentLinkedQueue<Long> xs) {
+        return xs.stream().mapToDouble(Long::doubleValue).toArray();
+    }
+}

@@ -1,0 +1,99 @@
+package io.groundstate.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groundstate.streams.cli.GroundstateCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark commands end to end on small inputs: what they print is complete and consistent. No speed is
+ * asserted (figures belong in docs/benchmarks.md, not in tests).
+ */
+class BenchCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode run(String... args) throws Exception {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = GroundstateCommand.execute(args);
+        } finally {
+            System.setOut(saved);
+        }
+        assertEquals(0, code, "exit code of " + String.join(" ", args));
+        return JSON.readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void benchIsASubcommandOfGroundstateFoundOnTheClassPath() {
+        assertEquals(2, GroundstateCommand.execute("bench"), "bench without a benchmark is a usage error");
+        assertEquals(0, GroundstateCommand.execute("bench", "encoder", "--help"));
+    }
+
+    @Test
+    void encoderComparesOursRawOrtAndLangchain4jOnTheSameSentences() throws Exception {
+        JsonNode r = run("bench", "encoder", "--sentences", "24", "--rounds", "1", "--model", "all-minilm-l6-v2",
+                "--device", "cpu", "--json");
+        assertEquals(24, r.get("sentences").asInt());
+        for (String field : new String[] {"ours_per_s", "raw_ort_per_s", "langchain4j_per_s", "ours_vs_raw_ort",
+                "ours_vs_langchain4j"}) {
+            assertTrue(r.get(field).asDouble() > 0, field + " in " + r);
+        }
+        assertEquals(Math.max(r.get("raw_ort_one_run_all_cores_per_s").asDouble(),
+                r.get("raw_ort_one_run_per_core_per_s").asDouble()), r.get("raw_ort_per_s").asDouble(), 1e-9,
+                "the limit is the faster raw configuration");
+        // The same model through two codebases: the same vectors, or the comparison would be meaningless.
+        assertTrue(r.get("median_cosine_ours_vs_langchain4j").asDouble() > 0.9999, r.toString());
+        assertEquals(1, r.get("models").size());
+        assertEquals("cpu", r.get("device").asText());
+    }
+
+    @Test
+    void monitorScoresTheSameSentencesInEveryScenario() throws Exception {
+        JsonNode r = run("bench", "monitor", "--limit", "3", "--rounds", "1", "--device", "cpu", "--json");
+        assertEquals(3, r.get("answers").asInt());
+        Set<Long> sentences = new HashSet<>();
+        for (JsonNode s : r.get("scenarios")) {
+            assertTrue(s.get("answers_per_s").asDouble() > 0, s.toString());
+            sentences.add(s.get("sentences").asLong());
+        }
+        assertEquals(4, r.get("scenarios").size());
+        assertEquals(1, sentences.size(), "perturbation changes scores, not which sentences are scored: " + r);
+        assertTrue(sentences.iterator().next() > 3);
+    }
+
+    @Test
+    void streamingRunsThePassThroughAndTheTopologyOnOneBroker() throws Exception {
+        JsonNode r = run("bench", "streaming", "--limit", "3", "--rounds", "1", "--real-rounds", "0", "--json");
+        JsonNode rows = r.get("contenders");
+        assertEquals(2, rows.size(), "no real-encoder row when it has no rounds: " + r);
+        assertEquals("pass_through", rows.get(0).get("contender").asText());
+        assertEquals(1.0, rows.get(0).get("cost_vs_pass_through").asDouble(), 1e-9);
+        assertEquals("hashing_encoder", rows.get(1).get("contender").asText());
+        assertTrue(rows.get(1).get("events_per_s").asDouble() > 0);
+        assertEquals("exactly_once_v2", r.get("kafka").get("processing_guarantee").asText());
+    }
+
+    @Test
+    void latencyReadsEveryVerdictAndOrdersItsPercentiles() throws Exception {
+        JsonNode r = run("bench", "latency", "--limit", "4", "--max-rate", "4", "--load", "0.5", "--device", "cpu",
+                "--json");
+        JsonNode load = r.get("loads").get(0);
+        assertEquals(0.5, load.get("load").asDouble());
+        assertTrue(load.get("sentences").asInt() > 4, load.toString());
+        assertTrue(load.get("sentence_p99_ms").asLong() >= load.get("sentence_p50_ms").asLong());
+        assertFalse(r.has("max_events_per_s"), "a given rate is not measured again");
+        assertEquals("given", r.get("max_rate_source").asText());
+    }
+}
