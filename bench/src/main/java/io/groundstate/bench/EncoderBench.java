@@ -17,9 +17,9 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2Quantize
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
+import io.groundstate.detectors.vec.Vectors;
 import io.groundstate.streams.cli.EncoderOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -181,7 +181,7 @@ public final class EncoderBench implements Callable<Integer> {
             r.put("ours_vs_langchain4j", round3(Stats.median(ours) / Stats.median(peer)));
             double[] cosines = cosines(ourVectors, peerVectors);
             r.put("median_cosine_ours_vs_langchain4j", round6(Stats.median(cosines)));
-            r.put("texts_with_cosine_below_0_999", java.util.Arrays.stream(cosines).filter(c -> c < 0.999).count());
+            r.put("texts_with_cosine_below_0_999", Arrays.stream(cosines).filter(c -> c < 0.999).count());
             r.put("cosine_note", "below 0.999 only for texts over the model's " + spec.maxTokens() + " tokens: ours "
                     + "truncates them there, langchain4j splits them into parts and averages");
         }
@@ -205,15 +205,7 @@ public final class EncoderBench implements Callable<Integer> {
     static double[] cosines(float[][] a, float[][] b) {
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) {
-            double dot = 0;
-            double na = 0;
-            double nb = 0;
-            for (int d = 0; d < a[i].length; d++) {
-                dot += a[i][d] * b[i][d];
-                na += a[i][d] * a[i][d];
-                nb += b[i][d] * b[i][d];
-            }
-            out[i] = dot / Math.sqrt(na * nb);
+            out[i] = Vectors.dot(a[i], b[i]) / (Vectors.norm(a[i]) * Vectors.norm(b[i]));
         }
         return out;
     }
@@ -267,13 +259,12 @@ public final class EncoderBench implements Callable<Integer> {
         });
 
         RawOrt(EncoderSpec spec, List<String> texts, int batch) throws OrtException, IOException {
-            byte[] model = spec.modelPath() != null ? java.nio.file.Files.readAllBytes(spec.modelPath())
-                    : resource(spec.resource());
+            byte[] model = OnnxEncoder.modelBytes(spec);
             allCores = env.createSession(model, options(cores, spec));
             oneCore = env.createSession(model, options(1, spec));
             boolean types = allCores.getInputInfo().containsKey("token_type_ids");
             Encoding[] enc;
-            try (HuggingFaceTokenizer tokenizer = tokenizer(spec)) {
+            try (HuggingFaceTokenizer tokenizer = OnnxEncoder.loadTokenizer(spec)) {
                 enc = tokenizer.batchEncode(texts);
             }
             Arrays.sort(enc, Comparator.comparingInt(e -> e.getIds().length));
@@ -300,9 +291,7 @@ public final class EncoderBench implements Callable<Integer> {
         }
 
         private static OrtSession.SessionOptions options(int threads, EncoderSpec spec) throws OrtException {
-            OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            o.setIntraOpNumThreads(threads);
+            OrtSession.SessionOptions o = OnnxEncoder.options(threads);
             int gpu = EncoderSpec.parseDevice(spec.device());
             if (gpu != -1) {
                 try {
@@ -315,26 +304,6 @@ public final class EncoderBench implements Callable<Integer> {
                 }
             }
             return o;
-        }
-
-        private static HuggingFaceTokenizer tokenizer(EncoderSpec spec) throws IOException {
-            Map<String, String> opts = Map.of("maxLength", Integer.toString(spec.maxTokens()), "truncation", "true",
-                    "padding", "false", "addSpecialTokens", "true");
-            if (spec.modelPath() != null) {
-                return HuggingFaceTokenizer.newInstance(java.nio.file.Path.of(spec.tokenizer()), opts);
-            }
-            try (InputStream in = EncoderBench.class.getClassLoader().getResourceAsStream(spec.tokenizer())) {
-                return HuggingFaceTokenizer.newInstance(in, opts);
-            }
-        }
-
-        private static byte[] resource(String name) throws IOException {
-            try (InputStream in = EncoderBench.class.getClassLoader().getResourceAsStream(name)) {
-                if (in == null) {
-                    throw new IllegalStateException("missing model resource " + name);
-                }
-                return in.readAllBytes();
-            }
         }
 
         void warmUp() {

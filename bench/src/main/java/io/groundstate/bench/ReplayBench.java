@@ -18,7 +18,6 @@ import io.groundstate.streams.replay.Replayer;
 import io.groundstate.streams.topology.EventMapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -102,10 +101,10 @@ public final class ReplayBench implements Callable<Integer> {
         }
         System.out.printf("| scenario | model | batch | perturbation | workers | threads per run | answers/s | "
                 + "ratio | hallucinated verdicts | alerts |%n|---|---|---|---|---|---|---|---|---|---|%n");
-        double base = median(rates[0]);
+        double base = Stats.median(rates[0]);
         for (int i = 0; i < list.size(); i++) {
             Scenario s = list.get(i);
-            double m = median(rates[i]);
+            double m = Stats.median(rates[i]);
             System.out.printf(Locale.ROOT, "| %s | %s | %d | %d tokens, %s | %d | %d | %.2f | %.2fx | %d | %d |%n",
                     s.name(), s.model(), s.batch(), s.perturbation(), s.reembed() ? "re-embedded" : "occluded",
                     s.workers(), s.threadsPerRun(), m, m / base, flagged[i][0], flagged[i][1]);
@@ -137,11 +136,5 @@ public final class ReplayBench implements Callable<Integer> {
             }, () -> { });
             return (System.nanoTime() - t0) / 1e9;
         }
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -85,7 +85,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             return;
         }
         metrics.eventIn(decoded.kind());
-        save(id, state);
+        states.put(id, state);
         activity.put(id, activityBytes(context.currentSystemTimeMs(), state.finished));
         emit(id, outputs, record.timestamp());
     }
@@ -93,10 +93,6 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private RequestState load(String id) {
         RequestState s = states.get(id);
         return s == null ? new RequestState() : s;
-    }
-
-    private void save(String id, RequestState state) {
-        states.put(id, state);
     }
 
     private void forget(String id) {
@@ -160,7 +156,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
                 active--;
                 continue;
             }
-            save(kv.key, state);
+            states.put(kv.key, state);
             activity.put(kv.key, activityBytes(now, true));
             active--;
             emit(kv.key, outputs, now);

@@ -105,7 +105,7 @@ public final class OnnxEncoder implements Encoder {
      */
     public static OnnxEncoder open(EncoderSpec spec, int threadsPerRun) {
         try {
-            byte[] model = spec.modelPath() != null ? Files.readAllBytes(spec.modelPath()) : resource(spec.resource());
+            byte[] model = modelBytes(spec);
             HuggingFaceTokenizer tokenizer = loadTokenizer(spec);
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             int wanted = EncoderSpec.parseDevice(spec.device());
@@ -140,7 +140,13 @@ public final class OnnxEncoder implements Encoder {
         }
     }
 
-    private static OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
+    /** The model file's bytes, from its path or the class path. */
+    public static byte[] modelBytes(EncoderSpec spec) throws IOException {
+        return spec.modelPath() != null ? Files.readAllBytes(spec.modelPath()) : resource(spec.resource());
+    }
+
+    /** The session options this encoder runs with (full graph optimisation, {@code intraOpThreads} per run). */
+    public static OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
         OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
         opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         opts.setIntraOpNumThreads(intraOpThreads);
@@ -153,7 +159,8 @@ public final class OnnxEncoder implements Encoder {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
-    private static HuggingFaceTokenizer loadTokenizer(EncoderSpec spec) throws IOException {
+    /** The tokenizer as this encoder configures it: truncation at the model's length, no padding. */
+    public static HuggingFaceTokenizer loadTokenizer(EncoderSpec spec) throws IOException {
         Map<String, String> opts = new HashMap<>();
         opts.put("maxLength", Integer.toString(spec.maxTokens()));
         opts.put("truncation", "true");
