@@ -12,6 +12,7 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 import org.junit.jupiter.api.Test;
 
 /** States reach the serialised store at flush (before a commit), on eviction, and never after a re-init. */
@@ -52,6 +53,22 @@ class RequestStateStoreTest {
         store.put("a", a);
         store.commit(java.util.Map.of());
         assertEquals("changed", RequestState.fromBytes(store.persisted().get("a")).response);
+    }
+
+    @Test
+    void theCacheFlushBeforeEachCommitWritesChangesAndADirtyCloseDropsThem() {
+        // Kafka Streams calls flushCache() before every commit, flush() only when it checkpoints (ChaosTest).
+        CachedStateStore<String, byte[]> asStreamsSeesIt = store;
+        RequestState a = state("a", 3);
+        store.put("a", a);
+        asStreamsSeesIt.flushCache();
+        assertArrayEquals(a.toBytes(), store.persisted().get("a"));
+        a.response = "uncommitted";
+        store.put("a", a);
+        asStreamsSeesIt.clearCache();
+        assertEquals(state("a", 3).response, store.get("a").response, "the stored state, not the unwritten change");
+        asStreamsSeesIt.flushCache();
+        assertEquals(state("a", 3).response, RequestState.fromBytes(store.persisted().get("a")).response);
     }
 
     @Test
