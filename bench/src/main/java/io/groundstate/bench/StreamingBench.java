@@ -194,6 +194,10 @@ public final class StreamingBench implements Callable<Integer> {
         @Option(names = "--partitions", description = "Partitions of the events topic (default: groundstate's, 6).")
         Integer partitions;
 
+        @Option(names = "--prefetch", arity = "1", description = "groundstate.encoder.prefetch: embed each context in "
+                + "the background when it arrives (default: groundstate's, false).")
+        Boolean prefetch;
+
         Map<String, Object> overrides() {
             Map<String, Object> m = new HashMap<>();
             if (commitIntervalMs != null) {
@@ -205,6 +209,9 @@ public final class StreamingBench implements Callable<Integer> {
             if (partitions != null) {
                 m.put(GroundstateConfig.TOPICS_PARTITIONS, partitions);
             }
+            if (prefetch != null) {
+                m.put(GroundstateConfig.ENCODER_PREFETCH, prefetch);
+            }
             return m;
         }
 
@@ -214,7 +221,9 @@ public final class StreamingBench implements Callable<Integer> {
             n.put("processing_guarantee", String.valueOf(k.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
             n.put("commit_interval_ms", String.valueOf(k.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
             n.put("stream_threads", String.valueOf(k.getOrDefault(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1)));
-            n.put("partitions", new GroundstateConfig(overrides()).getInt(GroundstateConfig.TOPICS_PARTITIONS));
+            GroundstateConfig c = new GroundstateConfig(overrides());
+            n.put("partitions", c.getInt(GroundstateConfig.TOPICS_PARTITIONS));
+            n.put("prefetch", c.getBoolean(GroundstateConfig.ENCODER_PREFETCH));
             return n;
         }
     }

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificRecord;
@@ -36,6 +38,44 @@ public final class EventCodec {
             }
         }
         throw new SchemaException(SchemaException.Reason.UNDECODABLE, "not an event payload: " + payload.getClass().getName());
+    }
+
+    static final int MAX_AVRO_STRING_BYTES = 16 << 20;
+    static final int MAX_AVRO_COLLECTION_ITEMS = 1 << 22;
+
+    static {
+        // A record's strings and arrays cannot be longer than the record, but Avro allocates what a length prefix
+        // declares: a 65-byte record declaring a map of 2^31 entries ran the JVM out of memory (DecoderFuzzTest).
+        // Avro reads its limits from these properties when it first checks one; an operator's own setting wins.
+        limit(SystemLimitException.MAX_STRING_LENGTH_PROPERTY, MAX_AVRO_STRING_BYTES);
+        limit(SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, MAX_AVRO_STRING_BYTES);
+        limit(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY, MAX_AVRO_COLLECTION_ITEMS);
+        if (!collectionLimitApplies()) {
+            // Avro checked a limit before this class loaded (another reader in this JVM): make it read them again.
+            try {
+                Method reset = SystemLimitException.class.getDeclaredMethod("resetLimits");
+                reset.setAccessible(true);
+                reset.invoke(null);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                throw new IllegalStateException("cannot apply Avro's allocation limits", e);
+            }
+        }
+    }
+
+    private static void limit(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
+    }
+
+    private static boolean collectionLimitApplies() {
+        long limit = Long.parseLong(System.getProperty(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY));
+        try {
+            SystemLimitException.checkMaxCollectionLength(0, limit + 1);
+            return limit + 1 >= Integer.MAX_VALUE - 8; // a limit at Avro's own maximum cannot be told apart
+        } catch (SystemLimitException expected) {
+            return true;
+        }
     }
 
     public static boolean isAvro(byte[] bytes) {

@@ -1,5 +1,6 @@
 package io.groundstate.schemas;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -25,7 +26,8 @@ import org.apache.avro.specific.SpecificRecord;
  * bytes as base64. Generic over the schema, so every type gets the same rules and the same errors.
  */
 public final class JsonForm {
-    static final ObjectMapper JSON = new ObjectMapper();
+    // A record is one JSON value: anything after it makes the record garbage, not a valid prefix.
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private JsonForm() {

@@ -8,6 +8,8 @@ public class SchemaException extends IllegalArgumentException {
     /** Why a record could not be used, as a short stable code. */
     public enum Reason {
         EMPTY("empty"),
+        /** Larger than the configured limit; not even parsed. */
+        TOO_LARGE("too_large"),
         UNKNOWN_SCHEMA("unknown_schema"),
         CORRUPT_AVRO("corrupt_avro"),
         INVALID_UTF8("invalid_utf8"),

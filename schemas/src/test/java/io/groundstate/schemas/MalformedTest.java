@@ -52,6 +52,12 @@ class MalformedTest {
         SchemaException truncated = assertThrows(SchemaException.class,
                 () -> EventCodec.decode(Arrays.copyOf(avro, avro.length - 3)));
         assertEquals(true, truncated.getMessage().startsWith("truncated or corrupt Avro record"), truncated.getMessage());
+        // Found by DecoderFuzzTest: a request_started whose attributes map declares about 2^31 entries. Avro
+        // allocated them before reading any and the JVM ran out of memory; now its limits refuse the length.
+        byte[] hugeMap = java.util.HexFormat.of().parseHex("c3014becf26b84058e0904723180a0d5edee66000661707006677074"
+                + "02345768657265206973207468652045696666656c148e0904723180a0d5edee0200000000");
+        SchemaException huge = assertThrows(SchemaException.class, () -> EventCodec.decode(hugeMap));
+        assertEquals(SchemaException.Reason.CORRUPT_AVRO, huge.reason(), huge.getMessage());
         byte[] foreign = avro.clone();
         foreign[5] ^= 0x5A; // a fingerprint nobody registered
         assertEquals("Avro record written with an unknown schema (fingerprint not registered)",

@@ -29,6 +29,15 @@ public interface Encoder extends AutoCloseable {
         return embed(texts);
     }
 
+    /**
+     * A hint that these texts will be asked for soon, so an encoder that can work ahead (see
+     * {@link PrefetchingEncoder}) embeds them in the background. The texts are computed on the caller's thread,
+     * and only by an encoder that prefetches; results never depend on whether or when this was called. This
+     * default does nothing.
+     */
+    default void prefetch(java.util.function.Supplier<List<String>> texts) {
+    }
+
     /** The device actually used, e.g. {@code cpu} or {@code cuda:0}. */
     default String device() {
         return "cpu";

@@ -32,6 +32,11 @@ public abstract class ForwardingEncoder implements Encoder {
     }
 
     @Override
+    public void prefetch(java.util.function.Supplier<List<String>> texts) {
+        delegate.prefetch(texts);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -14,22 +14,49 @@ package io.groundstate.detectors.monitor;
  * @param maxContextWords    distinct context words embedded for the soft support of unsupported words
  * @param reembed            perturb by re-embedding the sentence without each token (one encoder run each)
  *                           rather than by leaving the token out of the pool of the sentence's own run
+ * @param limits             what one request may send; events beyond are rejected ({@link RejectedEvent})
  */
 public record MonitorConfig(int perturbationTokens, int attributeTop, double clusterCosine, double beta,
                             int maxBasisStates, int windowWords, int maxPendingDeltas, boolean alertText,
-                            int maxContextWords, boolean reembed) {
+                            int maxContextWords, boolean reembed, Limits limits) {
+
+    /**
+     * Input limits per request, so that one runaway or hostile producer cannot grow a state (and every commit that
+     * writes it) without bound.
+     *
+     * @param maxTokenDeltas token deltas accepted (repeats are not counted)
+     * @param maxChunks      distinct context chunks accepted
+     * @param maxTextBytes   UTF-8 bytes of prompt, chunk and token text together
+     */
+    public record Limits(int maxTokenDeltas, int maxChunks, long maxTextBytes) {
+        public Limits {
+            if (maxTokenDeltas < 1 || maxChunks < 1 || maxTextBytes < 1) {
+                throw new IllegalArgumentException("request limits must be at least 1");
+            }
+        }
+
+        /** 65,536 deltas (a long answer one token at a time), 512 chunks, 8 MiB of text. */
+        public static Limits defaults() {
+            return new Limits(65_536, 512, 8L << 20);
+        }
+    }
 
     public static MonitorConfig defaults() {
-        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true, 2000, false);
+        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true, 2000, false, Limits.defaults());
+    }
+
+    public MonitorConfig withLimits(Limits l) {
+        return new MonitorConfig(perturbationTokens, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
+                maxPendingDeltas, alertText, maxContextWords, reembed, l);
     }
 
     public MonitorConfig withPerturbationTokens(int n) {
         return new MonitorConfig(n, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
-                maxPendingDeltas, alertText, maxContextWords, reembed);
+                maxPendingDeltas, alertText, maxContextWords, reembed, limits);
     }
 
     public MonitorConfig withReembed(boolean exact) {
         return new MonitorConfig(perturbationTokens, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
-                maxPendingDeltas, alertText, maxContextWords, exact);
+                maxPendingDeltas, alertText, maxContextWords, exact, limits);
     }
 }

@@ -96,12 +96,15 @@ public final class RequestMonitor {
             return List.of(); // a late event after the verdict cannot change it
         }
         if (event instanceof RequestStarted e) {
+            admitText(state, e.prompt());
             state.app = nonBlank(e.app(), "unknown");
             state.model = nonBlank(e.model(), "unknown");
             state.prompt = e.prompt() == null || e.prompt().isBlank() ? null : e.prompt();
             state.basisDirty |= state.prompt != null;
+            prefetchContext(state);
         } else if (event instanceof ContextChunk e) {
             addChunk(state, e);
+            prefetchContext(state);
         } else if (event instanceof TokenDelta e) {
             addDelta(state, e);
         } else if (event instanceof SpanEmbedding e) {
@@ -123,6 +126,48 @@ public final class RequestMonitor {
         return advance(state);
     }
 
+    /** Counts the text against the request's byte limit, or rejects the event before it changes anything. */
+    private void admitText(RequestState state, String text) {
+        long bytes = utf8Length(text);
+        if (state.textBytes + bytes > config.limits().maxTextBytes()) {
+            throw reject(state, RejectedEvent.Limit.TEXT_BYTES, "request " + state.requestId + " would reach "
+                    + (state.textBytes + bytes) + " bytes of text (limit " + config.limits().maxTextBytes() + ")");
+        }
+        state.textBytes += bytes;
+    }
+
+    private static RejectedEvent reject(RequestState state, RejectedEvent.Limit limit, String message) {
+        state.rejected++;
+        return new RejectedEvent(limit, message);
+    }
+
+    static long utf8Length(String s) {
+        if (s == null) {
+            return 0;
+        }
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private void prefetchContext(RequestState state) {
+        if (state.basisDirty && !state.chunks.isEmpty()) {
+            encoder.prefetch(() -> contextTexts(state));
+        }
+    }
+
     private static String nonBlank(String s, String fallback) {
         return s == null || s.isBlank() ? fallback : s;
     }
@@ -133,6 +178,11 @@ public final class RequestMonitor {
                 return; // a repeated chunk
             }
         }
+        if (state.chunks.size() >= config.limits().maxChunks()) {
+            throw reject(state, RejectedEvent.Limit.CHUNKS, "request " + state.requestId + " already has "
+                    + state.chunks.size() + " context chunks, the most accepted (limit " + config.limits().maxChunks() + ")");
+        }
+        admitText(state, e.text());
         boolean hasText = e.text() != null && !e.text().isBlank();
         boolean usableVector = e.embedding() != null && encoder.id().equals(e.embeddingModel())
                 && e.embedding().length == encoder.dimension() && Vectors.allFinite(e.embedding())
@@ -155,6 +205,12 @@ public final class RequestMonitor {
             state.duplicates++;
             return;
         }
+        if (state.tokenDeltas >= config.limits().maxTokenDeltas()) {
+            throw reject(state, RejectedEvent.Limit.TOKEN_DELTAS, "request " + state.requestId + " already has "
+                    + state.tokenDeltas + " token deltas, the most accepted (limit " + config.limits().maxTokenDeltas() + ")");
+        }
+        admitText(state, e.text());
+        state.tokenDeltas++;
         RequestState.Delta d = new RequestState.Delta();
         d.text = e.text() == null ? "" : e.text();
         d.eventTime = e.eventTime();
@@ -229,10 +285,13 @@ public final class RequestMonitor {
         }
         List<MonitorOutput> out = new ArrayList<>();
         boolean hasContext = !state.chunks.isEmpty();
-        if (hasContext && (state.basisDirty || state.basis == null)) {
+        // Built when a sentence or the verdict needs it, not at each chunk: a streaming host prefetches the
+        // context's vectors meanwhile (Encoder.prefetch), so no event waits for a whole context's encoder runs.
+        boolean needed = state.finished || state.sentences.stream().anyMatch(r -> r.scoredWith < 0);
+        if (hasContext && needed && (state.basisDirty || state.basis == null)) {
             rebuildBasis(state, state.basisDirty); // a restored state rebuilds the same basis, not a new version
         }
-        if (hasContext) {
+        if (hasContext && state.basis != null) {
             boolean stale = state.finished && state.sentences.stream()
                     .anyMatch(r -> r.scoredWith >= 0 && r.scoredWith != state.basisVersion);
             if (stale) {
@@ -268,7 +327,11 @@ public final class RequestMonitor {
         state.runningSum = null;
     }
 
-    private void rebuildBasis(RequestState state, boolean changed) {
+    /** The context's basis texts in rank order, and the app-embedded chunks, capped at maxBasisStates. */
+    private record BasisPlan(List<String> texts, List<String> owners, List<Integer> ranks, List<BasisState> embedded) {
+    }
+
+    private BasisPlan basisPlan(RequestState state) {
         List<RequestState.Chunk> chunks = new ArrayList<>(state.chunks);
         chunks.sort((a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank) : a.chunkId.compareTo(b.chunkId));
         List<String> texts = new ArrayList<>();
@@ -289,6 +352,32 @@ public final class RequestMonitor {
                 ranks.add(c.rank);
             }
         }
+        return new BasisPlan(texts, owners, ranks, states);
+    }
+
+    /**
+     * Every text that the request's context will have embedded: its basis, the zero-point probes, the question,
+     * and the context words for soft support. A streaming host prefetches them when context arrives (see
+     * {@link Encoder#prefetch}), so that the work is done before the first sentence needs it.
+     */
+    private List<String> contextTexts(RequestState state) {
+        List<String> out = new ArrayList<>();
+        List<String> texts = basisPlan(state).texts();
+        out.addAll(texts);
+        zeroPointProbes(texts).forEach(p -> out.add(p.perturbed));
+        if (state.prompt != null) {
+            out.add(state.prompt);
+        }
+        out.addAll(contextWordList(state));
+        return out;
+    }
+
+    private void rebuildBasis(RequestState state, boolean changed) {
+        BasisPlan plan = basisPlan(state);
+        List<String> texts = plan.texts();
+        List<String> owners = plan.owners();
+        List<Integer> ranks = plan.ranks();
+        List<BasisState> states = plan.embedded();
         boolean withQuestion = state.prompt != null;
         List<ZeroPointProbe> probes = zeroPointProbes(texts);
         List<String> batch = new ArrayList<>(texts);
@@ -404,17 +493,8 @@ public final class RequestMonitor {
         }
         ContextIndex index = contextIndex(state);
         if (index.words == null) {
-            Set<String> words = new TreeSet<>();
-            for (RequestState.Chunk c : state.chunks) {
-                if (c.text != null) {
-                    contextWords(StructuredText.toStatements(c.text), words);
-                }
-            }
-            if (state.prompt != null) {
-                contextWords(state.prompt, words);
-            }
-            index.words = new ArrayList<>(words);
-            index.wordVectors = words.isEmpty() ? new float[0][] : encoder.embed(index.words);
+            index.words = contextWordList(state);
+            index.wordVectors = index.words.isEmpty() ? new float[0][] : encoder.embed(index.words);
         }
         List<String> asked = queries.stream().filter(q -> !index.softSupport.containsKey(q)).toList();
         if (!asked.isEmpty()) {
@@ -431,6 +511,20 @@ public final class RequestMonitor {
         }
         queries.forEach(q -> out.put(q, index.softSupport.get(q)));
         return out;
+    }
+
+    /** The context's distinct content words (the question's too), at most maxContextWords, sorted. */
+    private List<String> contextWordList(RequestState state) {
+        Set<String> words = new TreeSet<>();
+        for (RequestState.Chunk c : state.chunks) {
+            if (c.text != null) {
+                contextWords(StructuredText.toStatements(c.text), words);
+            }
+        }
+        if (state.prompt != null) {
+            contextWords(state.prompt, words);
+        }
+        return new ArrayList<>(words);
     }
 
     private void contextWords(String text, Set<String> into) {

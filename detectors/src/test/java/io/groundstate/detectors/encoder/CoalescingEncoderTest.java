@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CoalescingEncoderTest {
 
     /** Each text's vector encodes the text, so a vector handed to the wrong caller is caught. */
-    static final class SlowEncoder implements Encoder {
+    static class SlowEncoder implements Encoder {
         final List<Integer> runSizes = new CopyOnWriteArrayList<>();
         volatile String failOn;
 

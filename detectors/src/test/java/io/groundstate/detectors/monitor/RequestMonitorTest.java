@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Thresholds;
+import io.groundstate.detectors.encoder.CachingEncoder;
+import io.groundstate.detectors.encoder.Encoder;
+import io.groundstate.detectors.encoder.ForwardingEncoder;
 import io.groundstate.detectors.monitor.MonitorEvent.ContextChunk;
 import io.groundstate.detectors.monitor.MonitorEvent.RequestFinished;
 import io.groundstate.detectors.monitor.MonitorEvent.RequestStarted;
@@ -17,9 +20,13 @@ import io.groundstate.detectors.monitor.MonitorOutput.SpanScore;
 import io.groundstate.detectors.monitor.MonitorOutput.Verdict;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class RequestMonitorTest {
@@ -285,6 +292,73 @@ class RequestMonitorTest {
         List<MonitorOutput> out = run(es);
         assertEquals(0, finalScores(out).size());
         assertFalse(verdict(out).hallucinated());
+    }
+
+    /** Records every text that reaches the model. */
+    static final class Recorder extends HashingEncoder {
+        final List<String> seen = new ArrayList<>();
+
+        @Override
+        public float[][] embed(List<String> texts) {
+            seen.addAll(texts);
+            return super.embed(texts);
+        }
+    }
+
+    /** Prefetches at once, on the caller's thread, as if the background run had finished before the next event. */
+    static final class PrefetchAtOnce extends ForwardingEncoder {
+        final List<String> prefetched = new ArrayList<>();
+
+        PrefetchAtOnce(Encoder cache) {
+            super(cache);
+        }
+
+        @Override
+        public float[][] embed(List<String> texts) {
+            return delegate.embed(texts);
+        }
+
+        @Override
+        public void prefetch(Supplier<List<String>> texts) {
+            List<String> ts = texts.get();
+            prefetched.addAll(ts);
+            delegate.embed(ts);
+        }
+    }
+
+    @Test
+    void theContextIsPrefetchedWhenItArrivesAndTheBasisWaitsForASentence() {
+        Recorder model = new Recorder();
+        PrefetchAtOnce encoder = new PrefetchAtOnce(new CachingEncoder(model, 10_000));
+        RequestMonitor m = new RequestMonitor(encoder, combiner(), MonitorConfig.defaults(), () -> 42L);
+        RequestState state = new RequestState();
+        m.process(state, started());
+        m.process(state, chunk());
+        assertEquals(new HashSet<>(encoder.prefetched), new HashSet<>(model.seen),
+                "nothing but the prefetch runs at the context event");
+        assertTrue(encoder.prefetched.containsAll(List.of("It was completed in 1889.", "Where is the Eiffel Tower?",
+                "metres", "completed")), encoder.prefetched.toString());
+        Recorder plain = new Recorder();
+        RequestState other = new RequestState();
+        RequestMonitor withoutPrefetch = new RequestMonitor(plain, combiner(), MonitorConfig.defaults(), () -> 42L);
+        withoutPrefetch.process(other, started());
+        withoutPrefetch.process(other, chunk());
+        assertEquals(List.of(), plain.seen, "the basis is built for the first sentence, not at the context event");
+        int before = model.seen.size();
+        List<MonitorOutput> out = new ArrayList<>();
+        List<MonitorEvent> rest = inOrder().subList(2, inOrder().size());
+        for (MonitorEvent e : rest) {
+            out.addAll(m.process(state, e));
+        }
+        // What the answer's scoring embeds comes from the answer alone: the prefetch held everything of the context.
+        Set<String> answerWords = new HashSet<>(List.of(RESPONSE.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
+        for (String t : model.seen.subList(before, model.seen.size())) {
+            for (String w : t.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+                assertTrue(w.isEmpty() || answerWords.contains(w), "embedded on demand: '" + t + "'");
+            }
+        }
+        assertScoresEqual(run(inOrder()), out);
+        assertEquals(alerts(run(inOrder())).size(), alerts(out).size());
     }
 
     static void assertScoresEqual(List<MonitorOutput> a, List<MonitorOutput> b) {

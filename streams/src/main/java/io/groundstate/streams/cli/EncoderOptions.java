@@ -37,6 +37,19 @@ public final class EncoderOptions {
                     + "reembed: re-embed the sentence without it (one run per token) (default: ${DEFAULT-VALUE}).")
     String perturbation;
 
+    @Option(names = "--max-token-deltas", defaultValue = "65536",
+            description = "Token deltas accepted per request; later ones become dead letters, as "
+                    + "groundstate.request.max.token.deltas does (default: ${DEFAULT-VALUE}).")
+    int maxTokenDeltas;
+
+    @Option(names = "--max-chunks", defaultValue = "512",
+            description = "Context chunks accepted per request (default: ${DEFAULT-VALUE}).")
+    int maxChunks;
+
+    @Option(names = "--max-text-bytes", defaultValue = "8388608",
+            description = "UTF-8 bytes of prompt, context and token text accepted per request (default: ${DEFAULT-VALUE}).")
+    long maxTextBytes;
+
     Encoder openEncoder() {
         return MonitorApp.openEncoder(model, device, batchSize);
     }
@@ -64,6 +77,7 @@ public final class EncoderOptions {
         if (!perturbation.equals("occlusion") && !perturbation.equals("reembed")) {
             throw new IllegalArgumentException("--perturbation must be occlusion or reembed, not " + perturbation);
         }
-        return MonitorConfig.defaults().withPerturbationTokens(perturbationTokens).withReembed(perturbation.equals("reembed"));
+        return MonitorConfig.defaults().withPerturbationTokens(perturbationTokens).withReembed(perturbation.equals("reembed"))
+                .withLimits(new MonitorConfig.Limits(maxTokenDeltas, maxChunks, maxTextBytes));
     }
 }

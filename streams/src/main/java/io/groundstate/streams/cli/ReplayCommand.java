@@ -12,6 +12,7 @@ import io.groundstate.streams.replay.KafkaArchive;
 import io.groundstate.streams.replay.ReplayFiles;
 import io.groundstate.streams.replay.ReplayReport;
 import io.groundstate.streams.replay.Replayer;
+import io.groundstate.streams.topology.EventMapping;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +91,11 @@ public final class ReplayCommand implements Callable<Integer> {
             description = "Keep a finished request this long (event time) to ignore its late events (default: ${DEFAULT-VALUE}).")
     Duration retention;
 
+    @Option(names = "--max-record-bytes", defaultValue = "" + EventMapping.DEFAULT_MAX_RECORD_BYTES,
+            description = "Records larger than this become dead letters unparsed, as groundstate.input.max.record.bytes "
+                    + "does (default: ${DEFAULT-VALUE}).")
+    int maxRecordBytes;
+
     @Option(names = "--no-text", description = "Leave sentence text out of the alerts, as groundstate.output.text=false does.")
     boolean noText;
 
@@ -122,7 +128,8 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         MonitorConfig monitorConfig = encoder.monitorConfig();
         Combiner combiner = encoder.combiner();
-        Replayer.Settings settings = new Replayer.Settings(workers, idleTimeout.toMillis(), retention.toMillis());
+        Replayer.Settings settings = new Replayer.Settings(workers, idleTimeout.toMillis(), retention.toMillis(),
+                maxRecordBytes);
         long started = System.nanoTime();
         try (Encoder enc = encoder.openEncoder();
              EventArchive archive = source.topic != null

@@ -1,6 +1,8 @@
 package io.groundstate.streams.config;
 
 import io.groundstate.detectors.encoder.EncoderSpec;
+import io.groundstate.detectors.monitor.MonitorConfig;
+import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -47,10 +49,15 @@ public final class GroundstateConfig extends AbstractConfig {
     public static final String ENCODER_MODEL = "groundstate.encoder.model";
     public static final String ENCODER_DEVICE = "groundstate.encoder.device";
     public static final String ENCODER_BATCH = "groundstate.encoder.batch.size";
+    public static final String ENCODER_PREFETCH = "groundstate.encoder.prefetch";
     public static final String WEIGHTS = "groundstate.weights";
     public static final String PERTURBATION_TOKENS = "groundstate.perturbation.tokens";
     public static final String PERTURBATION_MODE = "groundstate.perturbation.mode";
     public static final String IDLE_TIMEOUT_MS = "groundstate.request.idle.timeout.ms";
+    public static final String MAX_RECORD_BYTES = "groundstate.input.max.record.bytes";
+    public static final String MAX_TOKEN_DELTAS = "groundstate.request.max.token.deltas";
+    public static final String MAX_CHUNKS = "groundstate.request.max.chunks";
+    public static final String MAX_TEXT_BYTES = "groundstate.request.max.text.bytes";
     public static final String RETENTION_MS = "groundstate.request.retention.ms";
     public static final String EXPIRY_INTERVAL_MS = "groundstate.expiry.interval.ms";
     public static final String LIVE_REQUESTS = "groundstate.request.live.max";
@@ -95,6 +102,11 @@ public final class GroundstateConfig extends AbstractConfig {
                     "auto, cpu, cuda or cuda:N; auto and cuda fall back to CPU with a warning.")
             .define(ENCODER_BATCH, Type.INT, 8, Range.between(1, 1024), Importance.LOW,
                     "Texts per encoder run; small batches pad less (on 2 CPU cores 8 beat 32 by 1.4x), a GPU wants more.")
+            .define(ENCODER_PREFETCH, Type.BOOLEAN, false, Importance.LOW,
+                    "Embed a request's context (basis, question, context words) on a background thread as soon as it "
+                    + "arrives, so its first sentence, and the requests queued behind it on the stream thread, need not "
+                    + "wait for it. Results are the same either way. Off by default: on 2 cores it has not yet been "
+                    + "measured to lower the latency tail (docs/benchmarks.md).")
             .define(WEIGHTS, Type.STRING, "", Importance.MEDIUM,
                     "Combiner weights JSON from calibrate; empty takes the shipped weights.")
             .define(PERTURBATION_MODE, Type.STRING, "occlusion", ConfigDef.ValidString.in("occlusion", "reembed"),
@@ -102,6 +114,16 @@ public final class GroundstateConfig extends AbstractConfig {
                             + "encoder run (no extra run); reembed: re-embed the sentence without it (one run per token).")
             .define(PERTURBATION_TOKENS, Type.INT, 8, Range.between(0, 64), Importance.LOW,
                     "Content tokens removed one at a time per sentence; 0 turns perturbation off.")
+            .define(MAX_RECORD_BYTES, Type.INT, EventMapping.DEFAULT_MAX_RECORD_BYTES, Range.atLeast(64), Importance.MEDIUM,
+                    "Records larger than this are dead-lettered (too_large) without being parsed.")
+            .define(MAX_TOKEN_DELTAS, Type.INT, MonitorConfig.Limits.defaults().maxTokenDeltas(), Range.atLeast(1),
+                    Importance.MEDIUM, "Token deltas accepted per request; later ones are dead-lettered "
+                            + "(request_token_limit) and the request is judged on what it had.")
+            .define(MAX_CHUNKS, Type.INT, MonitorConfig.Limits.defaults().maxChunks(), Range.atLeast(1), Importance.MEDIUM,
+                    "Distinct context chunks accepted per request; later ones are dead-lettered (request_chunk_limit).")
+            .define(MAX_TEXT_BYTES, Type.LONG, MonitorConfig.Limits.defaults().maxTextBytes(), Range.atLeast(1),
+                    Importance.MEDIUM, "UTF-8 bytes of prompt, context and token text accepted per request; an event "
+                            + "that would pass it is dead-lettered (request_byte_limit).")
             .define(IDLE_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.MEDIUM,
                     "A request with no event for this long (wall clock) gets its verdict with finish reason idle_timeout.")
             .define(RETENTION_MS, Type.LONG, 300_000L, Range.atLeast(0), Importance.MEDIUM,
@@ -222,6 +244,11 @@ public final class GroundstateConfig extends AbstractConfig {
 
     public String bootstrapServers() {
         return String.valueOf(kafka.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)).trim();
+    }
+
+    /** The per-request input limits. */
+    public MonitorConfig.Limits requestLimits() {
+        return new MonitorConfig.Limits(getInt(MAX_TOKEN_DELTAS), getInt(MAX_CHUNKS), getLong(MAX_TEXT_BYTES));
     }
 
     public boolean embedded() {

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +22,10 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -38,6 +44,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int port;
     private final KafkaRaftServer server;
 
+    private int securePort = -1;
+
     private EmbeddedKafka(Path dir, boolean temporary, int port, KafkaRaftServer server) {
         this.dir = dir;
         this.temporary = temporary;
@@ -52,6 +60,26 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port    the client port, or 0 for a free one
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
+        return start(dataDir, port, null);
+    }
+
+    /**
+     * A second client listener that takes SASL/SCRAM-SHA-512 over TLS, as a managed cluster does, for the tests of
+     * groundstate's security settings. The plaintext listener stays (the broker's own traffic and the set-up).
+     *
+     * @param keystore         the broker's key and certificate (PKCS12)
+     * @param keystorePassword its password
+     * @param scramUsers       user name to password, created once the broker is up
+     */
+    public record SaslSsl(Path keystore, String keystorePassword, Map<String, String> scramUsers) {
+        @Override
+        public String toString() {
+            return "SaslSsl[keystore=" + keystore + ", users=" + scramUsers.keySet() + "]"; // no passwords
+        }
+    }
+
+    /** @param secured a SASL_SSL listener besides the plaintext one, or null for none */
+    public static EmbeddedKafka start(Path dataDir, int port, SaslSsl secured) {
         boolean temporary = dataDir == null;
         try {
             Path dir = temporary ? Files.createTempDirectory("groundstate-kafka-") : Files.createDirectories(dataDir);
@@ -77,6 +105,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("num.partitions", "4");
             p.put("auto.create.topics.enable", "false");
+            int securePort = -1;
+            if (secured != null) {
+                securePort = freePort();
+                p.put("listeners", p.get("listeners") + ",SASL_SSL://localhost:" + securePort);
+                p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL_SSL://localhost:" + securePort);
+                p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL");
+                p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+                p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+                p.put("ssl.keystore.type", "PKCS12");
+                p.put("ssl.keystore.location", secured.keystore().toString());
+                p.put("ssl.keystore.password", secured.keystorePassword());
+                p.put("ssl.key.password", secured.keystorePassword());
+            }
             Path config = dir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(config)) {
                 p.store(out, "groundstate embedded broker");
@@ -94,8 +136,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
             server.startup();
             EmbeddedKafka kafka = new EmbeddedKafka(dir, temporary, clientPort, server);
+            kafka.securePort = securePort;
             try {
                 kafka.awaitReady(Duration.ofSeconds(60));
+                if (secured != null) {
+                    kafka.createScramUsers(secured.scramUsers());
+                }
             } catch (RuntimeException e) {
                 kafka.close(); // a broker that never became ready must not keep its ports and threads
                 throw e;
@@ -109,6 +155,28 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /** The SASL_SSL listener's address; only for a broker started with {@link SaslSsl}. */
+    public String saslSslBootstrapServers() {
+        if (securePort < 0) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return "localhost:" + securePort;
+    }
+
+    private void createScramUsers(Map<String, String> users) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            List<UserScramCredentialAlteration> upserts = new ArrayList<>();
+            users.forEach((user, password) -> upserts.add(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)));
+            admin.alterUserScramCredentials(upserts).all().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating SCRAM users", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create SCRAM users on the embedded broker: " + e.getMessage(), e);
+        }
     }
 
     private void awaitReady(Duration timeout) {

@@ -5,10 +5,13 @@ import io.groundstate.detectors.encoder.CachingEncoder;
 import io.groundstate.detectors.encoder.CoalescingEncoder;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
+import io.groundstate.detectors.encoder.PrefetchingEncoder;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.metrics.GroundstateMetrics;
+import io.groundstate.streams.metrics.MeterCatalog;
 import io.groundstate.streams.metrics.MeteredEncoder;
 import io.groundstate.streams.metrics.Observability;
 import io.groundstate.streams.topology.GroundstateTopology;
@@ -22,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import io.micrometer.core.instrument.FunctionCounter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -91,10 +95,15 @@ public final class MonitorApp implements AutoCloseable {
                 Topics.ensure(admin, config);
             }
             encoder = encoderOverride != null ? encoderOverride : openEncoder(config, observability);
+            PrefetchingEncoder prefetching = config.getBoolean(GroundstateConfig.ENCODER_PREFETCH)
+                    ? new PrefetchingEncoder(encoder, 8, 20_000) : null;
+            bindPrefetchMeters(prefetching, observability);
+            encoder = prefetching != null ? prefetching : encoder;
             Combiner combiner = combiner(config.getString(GroundstateConfig.WEIGHTS));
             MonitorConfig monitorConfig = MonitorConfig.defaults()
                     .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS))
-                    .withReembed(config.getString(GroundstateConfig.PERTURBATION_MODE).equals("reembed"));
+                    .withReembed(config.getString(GroundstateConfig.PERTURBATION_MODE).equals("reembed"))
+                    .withLimits(config.requestLimits());
             RequestMonitor monitor = new RequestMonitor(encoder, combiner, monitorConfig, System::currentTimeMillis);
             Topology topology = GroundstateTopology.build(config, monitor, observability.metrics());
             Properties props = new Properties();
@@ -164,6 +173,22 @@ public final class MonitorApp implements AutoCloseable {
                 EncoderSpec.of(c.getString(GroundstateConfig.ENCODER_MODEL), device, batchSize), 1), device);
         observability.bind(metered);
         return shared(metered, batchSize);
+    }
+
+    /**
+     * The prefetch's counters, at zero when it is off (so a dashboard shows 0, not "no data"). It holds up to 20,000
+     * texts (about nine contexts at the 2,000-word cap), well inside the encoder's 50,000-text cache.
+     */
+    private static void bindPrefetchMeters(PrefetchingEncoder p, Observability observability) {
+        MeterCatalog.Entry e = MeterCatalog.ENCODER_PREFETCH;
+        observability.bind(registry -> {
+            FunctionCounter.builder(e.name(), p, x -> x == null ? 0 : x.queued()).description(e.description())
+                    .tags(GroundstateMetrics.checked(e, "outcome", "queued")).register(registry);
+            FunctionCounter.builder(e.name(), p, x -> x == null ? 0 : x.dropped()).description(e.description())
+                    .tags(GroundstateMetrics.checked(e, "outcome", "dropped")).register(registry);
+            FunctionCounter.builder(e.name(), p, x -> x == null ? 0 : x.failed()).description(e.description())
+                    .tags(GroundstateMetrics.checked(e, "outcome", "failed")).register(registry);
+        });
     }
 
     /**

@@ -47,7 +47,9 @@ public final class GroundstateMetrics implements MeterBinder {
         for (String code : DeadLetters.DECODE_REASON_CODES) {
             counter(MeterCatalog.DEAD_LETTERS, "stage", DeadLetters.STAGE_DECODE, "reason", code);
         }
-        counter(MeterCatalog.DEAD_LETTERS, "stage", DeadLetters.STAGE_MONITOR, "reason", DeadLetters.MONITOR_FAILED);
+        for (String code : DeadLetters.MONITOR_REASON_CODES) {
+            counter(MeterCatalog.DEAD_LETTERS, "stage", DeadLetters.STAGE_MONITOR, "reason", code);
+        }
         for (MonitorOutput.AlertKind kind : MonitorOutput.AlertKind.values()) {
             timer(MeterCatalog.ALERT_LATENCY, LATENCY_BUCKETS, "kind", kind.name().toLowerCase(Locale.ROOT));
         }
@@ -135,7 +137,7 @@ public final class GroundstateMetrics implements MeterBinder {
     }
 
     /** Tags exactly as the catalog declares them, so the generated reference cannot drift from the code. */
-    static Tags checked(MeterCatalog.Entry e, String... keyValues) {
+    public static Tags checked(MeterCatalog.Entry e, String... keyValues) {
         List<String> keys = IntStream.range(0, keyValues.length / 2).mapToObj(i -> keyValues[2 * i]).toList();
         if (!keys.equals(e.tagKeys())) {
             throw new IllegalArgumentException(e.name() + " is declared with tags " + e.tagKeys() + ", not " + keys);

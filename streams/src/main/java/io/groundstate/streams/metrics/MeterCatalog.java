@@ -72,6 +72,9 @@ public final class MeterCatalog {
     public static final Entry ENCODER_INFO = entry("groundstate.encoder.info", Meter.Type.GAUGE, null,
             "1, tagged with the encoder's model, the device it runs on (cpu, cuda:N) and the device requested.",
             "model", "device", "requested");
+    public static final Entry ENCODER_PREFETCH = entry("groundstate.encoder.prefetch.texts", Meter.Type.COUNTER, null,
+            "Context texts handed to the background prefetch when context arrives: queued, dropped (backlog full) or "
+                    + "failed (their run failed; the scoring that needs them embeds them itself).", "outcome");
     public static final Entry REQUESTS_ACTIVE = entry("groundstate.requests.active", Meter.Type.GAUGE, null,
             "Requests started and not yet ended, in this instance's state (updated every expiry interval).");
     public static final Entry STATE_REQUESTS = entry("groundstate.state.requests", Meter.Type.GAUGE, null,
@@ -80,7 +83,8 @@ public final class MeterCatalog {
             "1 while Kafka Streams is RUNNING, else 0 (starting, rebalancing, restoring, failed).");
 
     public static final List<Entry> ALL = List.of(EVENTS_IN, DEAD_LETTERS, SENTENCES, RESPONSES, ALERTS, ENERGY,
-            PROBABILITY, ALERT_LATENCY, ENCODER_BATCH, ENCODER_RUN, ENCODER_TEXTS, ENCODER_INFO, REQUESTS_ACTIVE,
+            PROBABILITY, ALERT_LATENCY, ENCODER_BATCH, ENCODER_RUN, ENCODER_TEXTS, ENCODER_INFO, ENCODER_PREFETCH,
+            REQUESTS_ACTIVE,
             STATE_REQUESTS, STREAMS_RUNNING);
 
     /** The metric reference table of docs/operations.md. */

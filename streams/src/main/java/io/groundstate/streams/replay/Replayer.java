@@ -2,6 +2,7 @@ package io.groundstate.streams.replay;
 
 import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.detectors.monitor.RejectedEvent;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.schemas.SchemaException;
@@ -57,7 +58,12 @@ public final class Replayer {
                                   Map<String, String> chunks) {
     }
 
-    public record Settings(int workers, long idleTimeoutMs, long retentionMs) {
+    public record Settings(int workers, long idleTimeoutMs, long retentionMs, int maxRecordBytes) {
+        /** With the streaming default record limit (groundstate.input.max.record.bytes). */
+        public Settings(int workers, long idleTimeoutMs, long retentionMs) {
+            this(workers, idleTimeoutMs, retentionMs, EventMapping.DEFAULT_MAX_RECORD_BYTES);
+        }
+
         public Settings {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be at least 1");
@@ -155,7 +161,7 @@ public final class Replayer {
                     event = null;
                 } else {
                     try {
-                        event = EventMapping.parse(rec.value()).monitorEvent();
+                        event = EventMapping.parse(rec.value(), settings.maxRecordBytes()).monitorEvent();
                     } catch (SchemaException e) {
                         reason = e.getMessage();
                         code = e.reason().code();
@@ -304,6 +310,9 @@ public final class Replayer {
             } else {
                 try {
                     out = monitor.process(state, t.event());
+                } catch (RejectedEvent e) {
+                    return new Result(List.of(), null, t.raw(), DeadLetters.STAGE_MONITOR, e.limit().code(),
+                            e.getMessage());
                 } catch (RuntimeException e) {
                     return new Result(List.of(), null, t.raw(), DeadLetters.STAGE_MONITOR, DeadLetters.MONITOR_FAILED,
                             "monitor failed: " + e);

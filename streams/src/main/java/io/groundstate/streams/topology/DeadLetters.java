@@ -1,10 +1,12 @@
 package io.groundstate.streams.topology;
 
+import io.groundstate.detectors.monitor.RejectedEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import io.groundstate.schemas.SchemaException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
@@ -27,6 +29,9 @@ public final class DeadLetters {
     /** The codes of the decode stage, one per {@link SchemaException.Reason}; metrics register them all up front. */
     public static final List<String> DECODE_REASON_CODES = Arrays.stream(SchemaException.Reason.values())
             .map(SchemaException.Reason::code).toList();
+    /** The codes of the monitor stage: a failure, or one of the per-request input limits. */
+    public static final List<String> MONITOR_REASON_CODES = Stream.concat(Stream.of(MONITOR_FAILED),
+            Arrays.stream(RejectedEvent.Limit.values()).map(RejectedEvent.Limit::code)).toList();
 
     private DeadLetters() {
     }

@@ -26,10 +26,12 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     private final boolean alwaysRekey;
     private final String rekeySink;
     private final String dlqSink;
+    private final int maxRecordBytes;
     private final GroundstateMetrics metrics;
     private ProcessorContext<Object, Object> context;
 
-    DecodeProcessor(boolean alwaysRekey, String rekeySink, String dlqSink, GroundstateMetrics metrics) {
+    DecodeProcessor(boolean alwaysRekey, String rekeySink, String dlqSink, int maxRecordBytes, GroundstateMetrics metrics) {
+        this.maxRecordBytes = maxRecordBytes;
         this.alwaysRekey = alwaysRekey;
         this.metrics = metrics;
         this.rekeySink = rekeySink;
@@ -45,7 +47,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     public void process(Record<byte[], byte[]> record) {
         EventMapping.Parsed parsed;
         try {
-            parsed = EventMapping.parse(record.value());
+            parsed = EventMapping.parse(record.value(), maxRecordBytes);
         } catch (SchemaException e) {
             deadLetter(record, e);
             return;

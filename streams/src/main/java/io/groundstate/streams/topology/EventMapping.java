@@ -21,6 +21,9 @@ public final class EventMapping {
     private EventMapping() {
     }
 
+    /** Records above this many bytes are dead-lettered unparsed, unless configured otherwise (1 MiB, Kafka's default). */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1 << 20;
+
     /** A record's bytes as the schema event and the monitor's event. */
     public record Parsed(Event event, MonitorEvent monitorEvent) {
     }
@@ -32,6 +35,15 @@ public final class EventMapping {
      * @throws SchemaException with the dead-letter reason
      */
     public static Parsed parse(byte[] bytes) {
+        return parse(bytes, DEFAULT_MAX_RECORD_BYTES);
+    }
+
+    /** As {@link #parse(byte[])}, with records above {@code maxRecordBytes} refused unparsed ({@code too_large}). */
+    public static Parsed parse(byte[] bytes, int maxRecordBytes) {
+        if (bytes != null && bytes.length > maxRecordBytes) {
+            throw new SchemaException(SchemaException.Reason.TOO_LARGE, "record of " + bytes.length
+                    + " bytes is over the limit of " + maxRecordBytes + " (groundstate.input.max.record.bytes)");
+        }
         try {
             Event e = EventCodec.decode(bytes);
             return new Parsed(e, toMonitor(e));

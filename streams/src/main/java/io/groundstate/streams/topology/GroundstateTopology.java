@@ -69,6 +69,7 @@ public final class GroundstateTopology {
         Duration interval = Duration.ofMillis(config.getLong(GroundstateConfig.EXPIRY_INTERVAL_MS));
         boolean withText = config.getBoolean(GroundstateConfig.OUTPUT_TEXT);
         int liveRequests = config.getInt(GroundstateConfig.LIVE_REQUESTS);
+        int maxRecordBytes = config.getInt(GroundstateConfig.MAX_RECORD_BYTES);
 
         StoreBuilder<RequestStateStore> state = RequestStateStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray()), liveRequests);
@@ -79,7 +80,7 @@ public final class GroundstateTopology {
         Topology t = new Topology(new TopologyConfig(new StreamsConfig(config.kafka())));
         t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), events);
         t.addSource(REKEYED_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rekeyed);
-        t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK, metrics), EVENTS_SOURCE, REKEYED_SOURCE);
+        t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK, maxRecordBytes, metrics), EVENTS_SOURCE, REKEYED_SOURCE);
         t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval, metrics), DECODE);
         t.addStateStore(state, MONITOR);
         t.addStateStore(activity, MONITOR);
@@ -92,7 +93,7 @@ public final class GroundstateTopology {
                 MONITOR);
         if (!extra.isEmpty()) {
             t.addSource(EXTRA_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), extra.toArray(String[]::new));
-            t.addProcessor(DECODE_EXTRA, () -> new DecodeProcessor(true, REKEY_SINK_EXTRA, DLQ_SINK_EXTRA, metrics), EXTRA_SOURCE);
+            t.addProcessor(DECODE_EXTRA, () -> new DecodeProcessor(true, REKEY_SINK_EXTRA, DLQ_SINK_EXTRA, maxRecordBytes, metrics), EXTRA_SOURCE);
             t.addSink(REKEY_SINK_EXTRA, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE_EXTRA);
             t.addSink(DLQ_SINK_EXTRA, dlq, new ByteArraySerializer(), new ByteArraySerializer(), DECODE_EXTRA);
         }

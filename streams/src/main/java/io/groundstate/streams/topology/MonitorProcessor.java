@@ -1,6 +1,7 @@
 package io.groundstate.streams.topology;
 
 import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.detectors.monitor.RejectedEvent;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.streams.metrics.GroundstateMetrics;
@@ -69,6 +70,12 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         try {
             state = load(id);
             outputs = monitor.process(state, decoded.event());
+        } catch (RejectedEvent e) {
+            // A request past an input limit: expected under a flood, so counted and dead-lettered, not logged. Not
+            // activity either: a request that only floods still ends at its idle timeout.
+            states.put(id, state);
+            deadLetter(record, decoded, e.getMessage(), e.limit().code());
+            return;
         } catch (RuntimeException e) {
             // What the event changed before the failure stays (a token appended is scored with the next event);
             // the event itself goes to the dead letters. A state that could not be read stays as stored.
@@ -76,18 +83,21 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
                 states.put(id, state);
             }
             LOG.warn("monitor failed on an event of request {}: {}", id, e.toString());
-            Record<Object, Object> out = new Record<>((Object) id, (Object) decoded.raw(), record.timestamp(),
-                    new RecordHeaders(record.headers().toArray()));
-            DeadLetters.annotate(out.headers(), DeadLetters.STAGE_MONITOR, "monitor failed: " + e,
-                    DeadLetters.MONITOR_FAILED, context.recordMetadata().orElse(null));
-            context.forward(out, GroundstateTopology.MONITOR_DLQ_SINK);
-            metrics.deadLetter(DeadLetters.STAGE_MONITOR, DeadLetters.MONITOR_FAILED);
+            deadLetter(record, decoded, "monitor failed: " + e, DeadLetters.MONITOR_FAILED);
             return;
         }
         metrics.eventIn(decoded.kind());
         states.put(id, state);
         activity.put(id, activityBytes(context.currentSystemTimeMs(), state.finished));
         emit(id, outputs, record.timestamp());
+    }
+
+    private void deadLetter(Record<Object, Object> record, DecodeProcessor.Decoded decoded, String reason, String code) {
+        Record<Object, Object> out = new Record<>((Object) decoded.event().requestId(), (Object) decoded.raw(),
+                record.timestamp(), new RecordHeaders(record.headers().toArray()));
+        DeadLetters.annotate(out.headers(), DeadLetters.STAGE_MONITOR, reason, code, context.recordMetadata().orElse(null));
+        context.forward(out, GroundstateTopology.MONITOR_DLQ_SINK);
+        metrics.deadLetter(DeadLetters.STAGE_MONITOR, code);
     }
 
     private RequestState load(String id) {

@@ -22,6 +22,7 @@ import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.schemas.Event;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.topology.BadInputTest;
 import io.groundstate.streams.topology.EventMapping;
 import io.groundstate.streams.topology.GroundstateTopology;
 import java.io.BufferedReader;
@@ -288,6 +289,61 @@ class ReplayTest {
         RequestMonitor monitor = new RequestMonitor(cached, Combiner.shipped(), MonitorConfig.defaults(), () -> 0L);
         for (Evaluation.RecordResult r : Evaluation.run(some, monitor, i -> { })) {
             assertEquals(r.probability(), byReplay.get(r.record().id()), 0.0, r.record().id());
+        }
+    }
+
+    @Test
+    void theBadInputCorpusBetweenTheLinesChangesNoAlertAndEachLineIsOneDeadLetter(@TempDir Path dir) throws Exception {
+        List<byte[]> clean = messyLog().stream().filter(l -> !EventCodecProbe.garbage(l)).toList();
+        // The corpus's records that can be a line of a file: not blank, no line break inside.
+        List<BadInputTest.Bad> corpus = BadInputTest.decodeCorpus().stream()
+                .filter(b -> b.value() != null && b.value().length > 0)
+                .filter(b -> new String(b.value(), StandardCharsets.ISO_8859_1).indexOf('\n') < 0
+                        && new String(b.value(), StandardCharsets.ISO_8859_1).indexOf('\r') < 0)
+                .toList();
+        assertTrue(corpus.size() >= 35, "lines from the corpus: " + corpus.size());
+        List<byte[]> dirty = new ArrayList<>();
+        for (int i = 0; i < clean.size(); i++) {
+            dirty.add(clean.get(i));
+            if (i < corpus.size()) {
+                dirty.add(corpus.get(i).value());
+            }
+        }
+        Replayer.Settings settings = new Replayer.Settings(2, IDLE_MS, RETENTION_MS, BadInputTest.MAX_RECORD_BYTES);
+        Outputs[] outs = new Outputs[2];
+        List<List<byte[]>> logs = List.of(clean, dirty);
+        for (int k = 0; k < 2; k++) {
+            Path d = Files.createDirectories(dir.resolve("run" + k));
+            Path file = write(d.resolve("events.jsonl"), logs.get(k));
+            try (FileArchive archive = new FileArchive(List.of(file));
+                 ReplayFiles files = new ReplayFiles(d.resolve("alerts.jsonl"), d.resolve("verdicts.jsonl"),
+                         d.resolve("dead.jsonl"), null, true)) {
+                new Replayer(settings, clock -> new RequestMonitor(cached, Combiner.shipped(), MonitorConfig.defaults(),
+                        clock)).run(archive, files, () -> { });
+            }
+            outs[k] = new Outputs(Files.readAllBytes(d.resolve("alerts.jsonl")), Files.readAllBytes(d.resolve("verdicts.jsonl")),
+                    Files.readAllBytes(d.resolve("dead.jsonl")), "", null);
+        }
+        assertTrue(outs[0].alerts().length > 0);
+        assertArrayEquals(outs[0].alerts(), outs[1].alerts(), "alerts");
+        assertArrayEquals(outs[0].verdicts(), outs[1].verdicts(), "verdicts");
+        List<JsonNode> dead = lines(outs[1].deadLetters()).stream().map(ReplayTest::json).toList();
+        assertEquals(corpus.size(), dead.size());
+        for (int i = 0; i < corpus.size(); i++) {
+            assertEquals(corpus.get(i).code(), dead.get(i).get("reason_code").asText(), corpus.get(i).name());
+            assertEquals(2 * i + 2, dead.get(i).get("line").asInt(), corpus.get(i).name());
+        }
+    }
+
+    /** The clean log's own garbage lines are left out, so the dirty run's dead letters are the corpus's alone. */
+    static final class EventCodecProbe {
+        static boolean garbage(byte[] line) {
+            try {
+                EventMapping.parse(line);
+                return false;
+            } catch (RuntimeException e) {
+                return true;
+            }
         }
     }
 
