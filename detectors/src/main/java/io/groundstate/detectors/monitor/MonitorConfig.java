@@ -29,6 +29,11 @@ public record MonitorConfig(int perturbationTokens, int attributeTop, double clu
      * @param maxTextBytes   UTF-8 bytes of prompt, chunk and token text together
      */
     public record Limits(int maxTokenDeltas, int maxChunks, long maxTextBytes) {
+        /** The defaults, as constants so that command-line options can name them. */
+        public static final int DEFAULT_MAX_TOKEN_DELTAS = 65_536;
+        public static final int DEFAULT_MAX_CHUNKS = 512;
+        public static final long DEFAULT_MAX_TEXT_BYTES = 8L << 20;
+
         public Limits {
             if (maxTokenDeltas < 1 || maxChunks < 1 || maxTextBytes < 1) {
                 throw new IllegalArgumentException("request limits must be at least 1");
@@ -37,7 +42,7 @@ public record MonitorConfig(int perturbationTokens, int attributeTop, double clu
 
         /** 65,536 deltas (a long answer one token at a time), 512 chunks, 8 MiB of text. */
         public static Limits defaults() {
-            return new Limits(65_536, 512, 8L << 20);
+            return new Limits(DEFAULT_MAX_TOKEN_DELTAS, DEFAULT_MAX_CHUNKS, DEFAULT_MAX_TEXT_BYTES);
         }
     }
 

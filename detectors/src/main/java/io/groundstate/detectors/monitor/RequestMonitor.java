@@ -130,16 +130,12 @@ public final class RequestMonitor {
     private void admitText(RequestState state, String text) {
         long bytes = utf8Length(text);
         if (state.textBytes + bytes > config.limits().maxTextBytes()) {
-            throw reject(state, RejectedEvent.Limit.TEXT_BYTES, "request " + state.requestId + " would reach "
+            throw new RejectedEvent(RejectedEvent.Limit.TEXT_BYTES, "request " + state.requestId + " would reach "
                     + (state.textBytes + bytes) + " bytes of text (limit " + config.limits().maxTextBytes() + ")");
         }
         state.textBytes += bytes;
     }
 
-    private static RejectedEvent reject(RequestState state, RejectedEvent.Limit limit, String message) {
-        state.rejected++;
-        return new RejectedEvent(limit, message);
-    }
 
     static long utf8Length(String s) {
         if (s == null) {
@@ -179,7 +175,7 @@ public final class RequestMonitor {
             }
         }
         if (state.chunks.size() >= config.limits().maxChunks()) {
-            throw reject(state, RejectedEvent.Limit.CHUNKS, "request " + state.requestId + " already has "
+            throw new RejectedEvent(RejectedEvent.Limit.CHUNKS, "request " + state.requestId + " already has "
                     + state.chunks.size() + " context chunks, the most accepted (limit " + config.limits().maxChunks() + ")");
         }
         admitText(state, e.text());
@@ -205,12 +201,12 @@ public final class RequestMonitor {
             state.duplicates++;
             return;
         }
-        if (state.tokenDeltas >= config.limits().maxTokenDeltas()) {
-            throw reject(state, RejectedEvent.Limit.TOKEN_DELTAS, "request " + state.requestId + " already has "
-                    + state.tokenDeltas + " token deltas, the most accepted (limit " + config.limits().maxTokenDeltas() + ")");
+        int accepted = state.marks.size() + state.pending.size(); // every accepted delta is held or placed
+        if (accepted >= config.limits().maxTokenDeltas()) {
+            throw new RejectedEvent(RejectedEvent.Limit.TOKEN_DELTAS, "request " + state.requestId + " already has "
+                    + accepted + " token deltas, the most accepted (limit " + config.limits().maxTokenDeltas() + ")");
         }
         admitText(state, e.text());
-        state.tokenDeltas++;
         RequestState.Delta d = new RequestState.Delta();
         d.text = e.text() == null ? "" : e.text();
         d.eventTime = e.eventTime();

@@ -63,11 +63,8 @@ public final class RequestState {
     public int gaps;
     public int duplicates;
     public int unusableChunks;
-    /** Accepted so far, for the input limits. */
-    public int tokenDeltas;
+    /** UTF-8 bytes of prompt, chunk and delta text accepted so far, for the input limit. */
     public long textBytes;
-    /** Events refused for a limit (dead-lettered by the host). */
-    public int rejected;
     public int alerts;
     public Set<String> alertIds = new TreeSet<>();
 

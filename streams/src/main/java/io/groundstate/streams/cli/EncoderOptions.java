@@ -37,16 +37,16 @@ public final class EncoderOptions {
                     + "reembed: re-embed the sentence without it (one run per token) (default: ${DEFAULT-VALUE}).")
     String perturbation;
 
-    @Option(names = "--max-token-deltas", defaultValue = "65536",
+    @Option(names = "--max-token-deltas", defaultValue = "" + MonitorConfig.Limits.DEFAULT_MAX_TOKEN_DELTAS,
             description = "Token deltas accepted per request; later ones become dead letters, as "
                     + "groundstate.request.max.token.deltas does (default: ${DEFAULT-VALUE}).")
     int maxTokenDeltas;
 
-    @Option(names = "--max-chunks", defaultValue = "512",
+    @Option(names = "--max-chunks", defaultValue = "" + MonitorConfig.Limits.DEFAULT_MAX_CHUNKS,
             description = "Context chunks accepted per request (default: ${DEFAULT-VALUE}).")
     int maxChunks;
 
-    @Option(names = "--max-text-bytes", defaultValue = "8388608",
+    @Option(names = "--max-text-bytes", defaultValue = "" + MonitorConfig.Limits.DEFAULT_MAX_TEXT_BYTES,
             description = "UTF-8 bytes of prompt, context and token text accepted per request (default: ${DEFAULT-VALUE}).")
     long maxTextBytes;
 

@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 import io.micrometer.core.instrument.FunctionCounter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
@@ -181,14 +182,11 @@ public final class MonitorApp implements AutoCloseable {
      */
     private static void bindPrefetchMeters(PrefetchingEncoder p, Observability observability) {
         MeterCatalog.Entry e = MeterCatalog.ENCODER_PREFETCH;
-        observability.bind(registry -> {
-            FunctionCounter.builder(e.name(), p, x -> x == null ? 0 : x.queued()).description(e.description())
-                    .tags(GroundstateMetrics.checked(e, "outcome", "queued")).register(registry);
-            FunctionCounter.builder(e.name(), p, x -> x == null ? 0 : x.dropped()).description(e.description())
-                    .tags(GroundstateMetrics.checked(e, "outcome", "dropped")).register(registry);
-            FunctionCounter.builder(e.name(), p, x -> x == null ? 0 : x.failed()).description(e.description())
-                    .tags(GroundstateMetrics.checked(e, "outcome", "failed")).register(registry);
-        });
+        Map<String, ToDoubleFunction<PrefetchingEncoder>> outcomes = Map.of("queued", PrefetchingEncoder::queued,
+                "dropped", PrefetchingEncoder::dropped, "failed", PrefetchingEncoder::failed);
+        // A function counter of a null object (prefetch off) reads 0.
+        observability.bind(registry -> outcomes.forEach((outcome, count) -> FunctionCounter.builder(e.name(), p, count)
+                .description(e.description()).tags(GroundstateMetrics.checked(e, "outcome", outcome)).register(registry)));
     }
 
     /**

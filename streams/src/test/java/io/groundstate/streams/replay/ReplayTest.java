@@ -294,7 +294,7 @@ class ReplayTest {
 
     @Test
     void theBadInputCorpusBetweenTheLinesChangesNoAlertAndEachLineIsOneDeadLetter(@TempDir Path dir) throws Exception {
-        List<byte[]> clean = messyLog().stream().filter(l -> !EventCodecProbe.garbage(l)).toList();
+        List<byte[]> clean = messyLog().stream().filter(l -> !garbage(l)).toList();
         // The corpus's records that can be a line of a file: not blank, no line break inside.
         List<BadInputTest.Bad> corpus = BadInputTest.decodeCorpus().stream()
                 .filter(b -> b.value() != null && b.value().length > 0)
@@ -336,14 +336,12 @@ class ReplayTest {
     }
 
     /** The clean log's own garbage lines are left out, so the dirty run's dead letters are the corpus's alone. */
-    static final class EventCodecProbe {
-        static boolean garbage(byte[] line) {
-            try {
-                EventMapping.parse(line);
-                return false;
-            } catch (RuntimeException e) {
-                return true;
-            }
+    static boolean garbage(byte[] line) {
+        try {
+            EventMapping.parse(line);
+            return false;
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 
