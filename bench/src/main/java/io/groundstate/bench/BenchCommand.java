@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = {"Benchmarks, each against a baseline measured in the same run (docs/benchmarks.md).",
                 "Figures from different runs of a shared or busy machine are not comparable; ratios within a run are."},
         subcommands = {EncoderBench.class, MonitorBench.class, StreamingBench.class, LatencyBench.class,
-                ReplayBench.class})
+                ReplayBench.class, SoakBench.class})
 public final class BenchCommand implements CommandPlugin, Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -17,6 +17,6 @@ public final class BenchCommand implements CommandPlugin, Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a benchmark is required: encoder, monitor, streaming, latency or replay");
+                "a benchmark is required: encoder, monitor, streaming, latency, replay or soak");
     }
 }

@@ -96,4 +96,52 @@ class BenchCommandsTest {
         assertFalse(r.has("max_events_per_s"), "a given rate is not measured again");
         assertEquals("given", r.get("max_rate_source").asText());
     }
+
+    @Test
+    void soakEndsEveryRequestOnceAndForgetsThemAfterTheRetention() throws Exception {
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            code = GroundstateCommand.execute("bench", "soak", "--for", "60s", "--rate", "2", "--sample", "5s",
+                    "--retention", "10s", "--idle-timeout", "5s", "--abandon", "0.1", "--live-every", "15s", "--heap", "512m", "--device", "cpu",
+                    "--json");
+        } finally {
+            System.setOut(saved);
+        }
+        JsonNode r = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, code, "soak failed: " + r.get("failures"));
+        assertTrue(r.get("passed").asBoolean());
+        int requests = r.get("requests").asInt();
+        assertTrue(requests >= 100, r.toString());
+        assertEquals(requests, r.get("verdicts").asInt());
+        assertTrue(r.get("abandoned").asInt() >= 10);
+        assertEquals(r.get("abandoned").asInt(), r.get("idle_timeout_verdicts").asInt(), "abandoned requests end idle");
+        // With a 10 s retention the store holds about 20 s of traffic, never the whole run's requests.
+        assertTrue(r.get("state_requests_max").asInt() < requests / 2, r.toString());
+        JsonNode samples = r.get("samples");
+        assertEquals(0, samples.get(samples.size() - 1).get("state_requests").asInt(), "all forgotten once traffic stops");
+        assertTrue(samples.get(0).get("heap_live_mb").asDouble() > 0, "the monitor's own heap is sampled");
+        JsonNode last = samples.get(samples.size() - 1);
+        assertTrue(last.get("heap_live_forced_mb").asDouble() > 1, "the live heap measured after a full collection: " + last);
+        assertTrue(r.get("heap_live_forced_mb_max_last_third").asDouble() > 0, r.toString());
+    }
+
+    @Test
+    void soakGrowthComparesTheLastThirdWithTheSecond() {
+        var flat = JSON.createArrayNode();
+        var growing = JSON.createArrayNode();
+        for (int i = 0; i < 14; i++) { // 12 while sending, 2 after
+            flat.addObject().put("x", 100 + (i % 3));
+            growing.addObject().put("x", 100 + 10 * i);
+        }
+        assertTrue(SoakBench.growth(flat, "x").bounded());
+        SoakBench.Growth g = SoakBench.growth(growing, "x");
+        assertEquals(170, g.middle());
+        assertEquals(210, g.last());
+        assertTrue(g.bounded(), "within the tolerance");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) growing.get(11)).put("x", 300);
+        assertFalse(SoakBench.growth(growing, "x").bounded());
+    }
 }

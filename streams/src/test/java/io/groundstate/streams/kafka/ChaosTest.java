@@ -36,7 +36,9 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,6 +47,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -151,10 +154,14 @@ class ChaosTest {
     }
 
     static void await(Duration timeout, String what, BooleanSupplier done) throws InterruptedException {
+        await(timeout, () -> what, done);
+    }
+
+    static void await(Duration timeout, Supplier<String> what, BooleanSupplier done) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
+                throw new AssertionError("timed out waiting for " + what.get());
             }
             Thread.sleep(100); // polling a condition, not waiting for time to pass
         }
@@ -200,11 +207,12 @@ class ChaosTest {
         ConcurrentLinkedQueue<String> alerts = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> verdicts = new ConcurrentLinkedQueue<>();
         AtomicBoolean reading = new AtomicBoolean(true);
+        Sent sent = new Sent();
         Thread reader = new Thread(() -> read(run, alerts, verdicts, reading), "chaos-reader");
         try {
             a.awaitRunning(1);
             reader.start();
-            Thread producer = new Thread(() -> produce(run, Simulator.interleaved(renamed)), "chaos-producer");
+            Thread producer = new Thread(() -> produce(run, Simulator.interleaved(renamed), sent), "chaos-producer");
             producer.start();
             await(Duration.ofMinutes(3), "a third of the verdicts", () -> verdicts.size() >= ANSWERS / 3);
             switch (fault) {
@@ -229,7 +237,8 @@ class ChaosTest {
             }
             producer.join(TimeUnit.MINUTES.toMillis(3));
             Monitor last = b != null ? b : a;
-            await(Duration.ofMinutes(4), "every verdict", () -> {
+            await(Duration.ofMinutes(4), () -> "every verdict: " + verdicts.size() + " of " + ANSWERS + "; the test's producer: "
+                    + sent + "; the monitor's log ends: " + tail(last.log), () -> {
                 if (!last.process.isAlive()) {
                     throw new AssertionError("the monitor exited (" + last.process.exitValue() + ") with "
                             + verdicts.size() + " verdicts: " + tail(last.log));
@@ -256,6 +265,7 @@ class ChaosTest {
         if (!missing.isEmpty()) {
             diagnose(run, missing);
         }
+        assertTrue(sent.finished && sent.failures.isEmpty(), "the test's producer: " + sent);
         assertEquals(ANSWERS, verdicts.size(), "one verdict per request: " + duplicates(verdicts));
         assertEquals(ANSWERS, new TreeSet<>(verdicts).size());
         assertEquals(expectedAlerts.size(), alerts.size(), "each alert exactly once: duplicates " + duplicates(alerts) + ", missing " + missing);
@@ -338,7 +348,19 @@ class ChaosTest {
     }
 
     /** The events over about ten seconds, so that the fault lands mid-stream; retries ride out a broker restart. */
-    static void produce(String run, List<MonitorEvent> events) {
+    /** What the test's producer saw, so that a stalled run can tell a lost input from a stalled monitor. */
+    static final class Sent {
+        final AtomicInteger acknowledged = new AtomicInteger();
+        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        volatile boolean finished;
+
+        @Override
+        public String toString() {
+            return acknowledged.get() + " events acknowledged, finished " + finished + ", failures " + failures;
+        }
+    }
+
+    static void produce(String run, List<MonitorEvent> events, Sent sent) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + brokerPort);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -354,11 +376,21 @@ class ChaosTest {
                     TimeUnit.NANOSECONDS.sleep(wait); // pacing the producer, as an app streams
                 }
                 MonitorEvent e = events.get(i);
-                producer.send(new ProducerRecord<>(run + ".events", e.requestId(), EventCodec.toJsonBytes(EventMapping.toSchema(e))));
+                producer.send(new ProducerRecord<>(run + ".events", e.requestId(), EventCodec.toJsonBytes(EventMapping.toSchema(e))),
+                        (metadata, error) -> {
+                            if (error == null) {
+                                sent.acknowledged.incrementAndGet();
+                            } else {
+                                sent.failures.add(error.toString());
+                            }
+                        });
             }
             producer.flush();
+            sent.finished = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            sent.failures.add(e.toString());
         }
     }
 
@@ -366,13 +398,17 @@ class ChaosTest {
                      AtomicBoolean reading) {
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + brokerPort);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "chaos-reader-" + run);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(run + ".alerts", run + ".verdicts"));
-            // A broker restart can move the reader's own group and make it read again from its last committed
-            // offset: a record read twice at the same position is the reader's repeat, not a duplicate output.
+            // Assigned, not subscribed: with no group of its own the reader has nothing to rejoin after a broker
+            // restart, so a stall cannot be the test's. It was subscribed once, and its group, moved by a restart,
+            // read again from its last commit; a record at a position already read still counts once.
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(run + ".alerts", run + ".verdicts")) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(60)).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             Set<String> positions = new java.util.HashSet<>();
             while (reading.get()) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
