@@ -311,7 +311,10 @@ public final class SoakBench implements Callable<Integer> {
         return failures.isEmpty() ? 0 : 1;
     }
 
-    /** The answer under a revised context each time the corpus comes round again, so the encoder's cache sees new passages. */
+    /**
+     * The answer with a new first context sentence each time the corpus comes round again: a new basis text per
+     * request, though the rest of its sentences and words are in the encoder's cache by then (recurring documents).
+     */
     private static LabeledRecord revised(LabeledRecord a, int cycle) {
         return new LabeledRecord(a.id(), a.sourceId(), a.taskType(), a.model(), a.question(),
                 "Revision " + cycle + ". " + a.context(), a.response(), a.labels());
