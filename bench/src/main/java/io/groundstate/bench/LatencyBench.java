@@ -131,10 +131,11 @@ public final class LatencyBench implements Callable<Integer> {
         GroundstateConfig config = rig.config(rig.nextPrefix("latency-" + Math.round(load * 100)), tuning.overrides());
         List<Scheduled> schedule = new ArrayList<>();
         long spacing = (long) (1e9 / rate);
+        int warmUp = warmUpCount(answers.size());
         for (int i = 0; i < answers.size(); i++) {
             List<MonitorEvent> events = Simulator.events(answers.get(i));
             long first = events.get(0).eventTime();
-            String id = (i < warmUpCount(answers.size()) ? WARM_UP : "latency-") + i + "-" + answers.get(i).id();
+            String id = (i < warmUp ? WARM_UP : "latency-") + i + "-" + answers.get(i).id();
             for (MonitorEvent e : events) {
                 schedule.add(new Scheduled(i * spacing + (e.eventTime() - first) * 1_000_000L, id, e));
             }

@@ -66,6 +66,11 @@ final class Rig implements AutoCloseable {
 
     /** The production configuration, on this broker and under {@code prefix}, with {@code overrides} on top. */
     GroundstateConfig config(String prefix, Map<String, Object> overrides) {
+        return new GroundstateConfig(settings(prefix, overrides));
+    }
+
+    /** The settings behind {@link #config}, as a deployment's properties file would hold them. */
+    Map<String, Object> settings(String prefix, Map<String, Object> overrides) {
         Map<String, Object> m = new HashMap<>();
         m.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         m.put(StreamsConfig.APPLICATION_ID_CONFIG, prefix);
@@ -76,7 +81,7 @@ final class Rig implements AutoCloseable {
         }
         m.put(GroundstateConfig.METRICS_ADDRESS, "127.0.0.1:0"); // the meters stay on: they are part of the cost
         m.putAll(overrides);
-        return new GroundstateConfig(m);
+        return m;
     }
 
     MonitorApp startMonitor(GroundstateConfig config, Encoder encoder) {

@@ -24,10 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -36,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -121,23 +124,22 @@ public final class SoakBench implements Callable<Integer> {
         try (Rig rig = new Rig()) {
             Path dir = Files.createTempDirectory("groundstate-soak-");
             String prefix = rig.nextPrefix("soak");
-            int metricsPort = freePort();
-            Path stateDir = dir.resolve("state");
+            Map<String, Object> overrides = new HashMap<>(tuning.overrides());
+            overrides.put(GroundstateConfig.ENCODER_MODEL, choice.model);
+            overrides.put(GroundstateConfig.ENCODER_DEVICE, choice.device);
+            overrides.put(GroundstateConfig.METRICS_ADDRESS, "127.0.0.1:" + freePort());
+            overrides.put(GroundstateConfig.RETENTION_MS, retentionMs);
+            overrides.put(GroundstateConfig.IDLE_TIMEOUT_MS, idleMs);
+            Map<String, Object> settings = rig.settings(prefix, overrides);
+            GroundstateConfig monitorConfig = new GroundstateConfig(settings);
+            Path stateDir = Path.of(String.valueOf(settings.get(StreamsConfig.STATE_DIR_CONFIG)));
+            int metricsPort = Integer.parseInt(monitorConfig.getString(GroundstateConfig.METRICS_ADDRESS).replaceAll(".*:", ""));
+            Properties props = new Properties();
+            settings.forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
             Path config = dir.resolve("monitor.properties");
-            StringBuilder props = new StringBuilder();
-            props.append("bootstrap.servers=").append(rig.bootstrapServers()).append('\n')
-                    .append("application.id=").append(prefix).append('\n')
-                    .append("state.dir=").append(stateDir).append('\n')
-                    .append(GroundstateConfig.ENCODER_MODEL).append('=').append(choice.model).append('\n')
-                    .append(GroundstateConfig.ENCODER_DEVICE).append('=').append(choice.device).append('\n')
-                    .append(GroundstateConfig.METRICS_ADDRESS).append("=127.0.0.1:").append(metricsPort).append('\n')
-                    .append(GroundstateConfig.RETENTION_MS).append('=').append(retentionMs).append('\n')
-                    .append(GroundstateConfig.IDLE_TIMEOUT_MS).append('=').append(idleMs).append('\n');
-            for (String topic : List.of("events", "rekeyed", "alerts", "spans", "verdicts", "dlq")) {
-                props.append("groundstate.topic.").append(topic).append('=').append(prefix).append('.').append(topic).append('\n');
+            try (var w = Files.newBufferedWriter(config)) {
+                props.store(w, "bench soak: the monitor's configuration");
             }
-            tuning.overrides().forEach((k, v) -> props.append(k).append('=').append(v).append('\n'));
-            Files.writeString(config, props.toString());
             Path log = dir.resolve("monitor.log");
             System.err.printf(Locale.ROOT, "bench soak: %s at %.2f answers/s, monitor log %s%n", length, rate, log);
 
@@ -150,7 +152,7 @@ public final class SoakBench implements Callable<Integer> {
             try {
                 Scraper scraper = new Scraper(metricsPort, monitor);
                 scraper.awaitRunning(Duration.ofMinutes(3), log);
-                return soak(rig, prefix, answers, monitor, scraper, stateDir, retentionMs, idleMs, log, out);
+                return soak(rig, monitorConfig, answers, monitor, scraper, stateDir, retentionMs, idleMs, log, out);
             } finally {
                 monitor.destroy();
                 if (!monitor.waitFor(60, TimeUnit.SECONDS)) {
@@ -163,18 +165,17 @@ public final class SoakBench implements Callable<Integer> {
     private record Scheduled(long atNanos, String requestId, MonitorEvent event) {
     }
 
-    private int soak(Rig rig, String prefix, List<LabeledRecord> answers, Process monitor, Scraper scraper,
+    private int soak(Rig rig, GroundstateConfig config, List<LabeledRecord> answers, Process monitor, Scraper scraper,
                      Path stateDir, long retentionMs, long idleMs, Path log, ObjectNode out) throws Exception {
         ConcurrentHashMap<String, AtomicInteger> verdicts = new ConcurrentHashMap<>();
         AtomicInteger idleVerdicts = new AtomicInteger();
         AtomicInteger alerts = new AtomicInteger();
         AtomicInteger deadLetters = new AtomicInteger();
         ConcurrentLinkedQueue<Long> windowLatencies = new ConcurrentLinkedQueue<>();
-        String events = prefix + ".events";
-        String verdictTopic = prefix + ".verdicts";
-        String alertTopic = prefix + ".alerts";
-        String dlq = prefix + ".dlq";
-        long endNanos;
+        String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
+        String verdictTopic = config.getString(GroundstateConfig.TOPIC_VERDICTS);
+        String alertTopic = config.getString(GroundstateConfig.TOPIC_ALERTS);
+        String dlq = config.getString(GroundstateConfig.TOPIC_DLQ);
         int started = 0;
         int abandoned = 0;
         ArrayNode samples = out.putArray("samples");
@@ -199,7 +200,7 @@ public final class SoakBench implements Callable<Integer> {
             PriorityQueue<Scheduled> due = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos(), b.atNanos()));
             long spacing = (long) (1e9 / rate);
             long t0 = System.nanoTime();
-            endNanos = t0 + length.toNanos();
+            long endNanos = t0 + length.toNanos();
             long nextSample = t0 + sampleEvery.toNanos();
             long nextLive = t0 + liveEvery.toNanos();
             long abandonEvery = abandon > 0 ? Math.max(1, Math.round(1 / abandon)) : Long.MAX_VALUE;
