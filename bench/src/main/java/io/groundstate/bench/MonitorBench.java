@@ -19,20 +19,26 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Answers and sentences per second through the per-request monitor alone (no Kafka), one answer after another
- * on one thread as a stream thread runs them, with and without perturbation, each with a fresh encoder cache.
+ * on each thread as a stream thread runs them, with and without perturbation, each with a fresh encoder cache.
  */
 @Command(name = "monitor", mixinStandardHelpOptions = true,
         description = {"Per-request monitor throughput: every answer's simulated events (request, context chunks,",
-                "token deltas, finish) through RequestMonitor on one thread, with the encoder stack the streaming app",
+                "token deltas, finish) through RequestMonitor on one thread (or --threads), with the encoder stack the streaming app",
                 "uses (cache, coalescer, ONNX); a fresh encoder and cache per scenario and round. Scenarios: no",
-                "perturbation, perturbation by occlusion (the default), perturbation by re-embedding; and the default",
-                "detectors with a hashing encoder, which leaves the Java detectors' own cost."})
+                "perturbation, perturbation by occlusion (the default), the default without the model's word table,",
+                "perturbation by re-embedding; and the default detectors with a hashing encoder, which leaves the Java",
+                "detectors' own cost."})
 public final class MonitorBench implements Callable<Integer> {
     @Mixin
     Corpus corpus = new Corpus();
@@ -43,17 +49,41 @@ public final class MonitorBench implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds; the median is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    record Scenario(String name, int perturbationTokens, boolean reembed, boolean fakeEncoder) {
+    @Option(names = "--scenarios", split = ",", defaultValue = "none,occlusion,no-table,reembed,hashing",
+            description = "Which scenarios, by key: none, occlusion, no-table, reembed, hashing (default: all).")
+    List<String> scenarioKeys;
+
+    @Option(names = "--threads", split = ",", defaultValue = "1",
+            description = "Monitor threads sharing one encoder stack, as stream threads do, each taking every Nth answer; "
+                    + "a list runs every scenario at each (default: ${DEFAULT-VALUE}).")
+    List<Integer> threadCounts;
+
+    record Scenario(String key, String name, int perturbationTokens, boolean reembed, boolean fakeEncoder, boolean wordTable,
+                    int threads) {
+        Scenario withThreads(int n) {
+            return new Scenario(key, n == 1 ? name : name + ", " + n + " threads", perturbationTokens, reembed, fakeEncoder,
+                    wordTable, n);
+        }
     }
 
     @Override
     public Integer call() throws Exception {
         int tokens = MonitorConfig.defaults().perturbationTokens();
         List<Scenario> scenarios = List.of(
-                new Scenario("no perturbation", 0, false, false),
-                new Scenario("perturbation by occlusion, " + tokens + " tokens (default)", tokens, false, false),
-                new Scenario("perturbation by re-embedding, " + tokens + " tokens", tokens, true, false),
-                new Scenario("default detectors, hashing encoder (Java alone)", tokens, false, true));
+                new Scenario("none", "no perturbation", 0, false, false, true, 1),
+                new Scenario("occlusion", "perturbation by occlusion, " + tokens + " tokens (default)", tokens, false, false, true, 1),
+                new Scenario("no-table", "the default without the word table (every word a model run)", tokens, false, false, false, 1),
+                new Scenario("reembed", "perturbation by re-embedding, " + tokens + " tokens", tokens, true, false, true, 1),
+                new Scenario("hashing", "default detectors, hashing encoder (Java alone)", tokens, false, true, true, 1))
+                .stream().filter(s -> scenarioKeys.contains(s.key()))
+                .flatMap(s -> threadCounts.stream().map(s::withThreads)).toList();
+        if (threadCounts.stream().anyMatch(n -> n < 1)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be at least 1");
+        }
+        if (scenarios.size() != scenarioKeys.size() * threadCounts.size()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario in "
+                    + scenarioKeys + "; the keys are none, occlusion, no-table, reembed, hashing");
+        }
         List<LabeledRecord> answers = corpus.answers();
         List<List<MonitorEvent>> events = answers.stream().map(Simulator::events).toList();
         int eventCount = events.stream().mapToInt(List::size).sum();
@@ -64,7 +94,10 @@ public final class MonitorBench implements Callable<Integer> {
         long[] sentences = new long[scenarios.size()];
         long[] alerts = new long[scenarios.size()];
         for (int round = 0; round < rounds; round++) {
-            List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3));
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < scenarios.size(); i++) {
+                order.add(i);
+            }
             if (round % 2 == 1) {
                 Collections.reverse(order);
             }
@@ -93,6 +126,7 @@ public final class MonitorBench implements Callable<Integer> {
             double secs = Stats.median(seconds[i]);
             ObjectNode r = rows.addObject();
             r.put("scenario", scenarios.get(i).name());
+            r.put("threads", scenarios.get(i).threads());
             r.put("answers_per_s", Math.round(answers.size() / secs * 100) / 100.0);
             r.put("sentences_per_s", Math.round(sentences[i] / secs * 10) / 10.0);
             r.put("events_per_s", Math.round(eventCount / secs));
@@ -118,23 +152,49 @@ public final class MonitorBench implements Callable<Integer> {
         MonitorConfig config = MonitorConfig.defaults().withPerturbationTokens(s.perturbationTokens()).withReembed(s.reembed());
         try (Encoder encoder = s.fakeEncoder()
                 ? MonitorApp.shared(new HashingEncoder(), EncoderOptions.DEFAULT_BATCH)
-                : MonitorApp.openEncoder(choice.model, choice.device, EncoderOptions.DEFAULT_BATCH)) {
+                : MonitorApp.openEncoder(choice.model, choice.device, EncoderOptions.DEFAULT_BATCH, 1, s.wordTable())) {
             encoder.embed(List.of("warm-up sentence for the encoder.", "another one")); // session start-up
             RequestMonitor monitor = new RequestMonitor(encoder, Combiner.shipped(), config, System::currentTimeMillis);
-            long t0 = System.nanoTime();
-            for (List<MonitorEvent> answer : events) {
-                RequestState state = new RequestState();
-                for (MonitorEvent e : answer) {
-                    for (MonitorOutput o : monitor.process(state, e)) {
-                        if (o instanceof MonitorOutput.SpanScore) {
-                            counts[0]++;
-                        } else if (o instanceof MonitorOutput.Alert) {
-                            counts[1]++;
-                        }
+            ExecutorService pool = Executors.newFixedThreadPool(s.threads());
+            try {
+                List<Callable<long[]>> shares = new ArrayList<>();
+                for (int t = 0; t < s.threads(); t++) {
+                    int first = t;
+                    shares.add(() -> runShare(monitor, events, first, s.threads()));
+                }
+                long t0 = System.nanoTime();
+                for (Future<long[]> share : pool.invokeAll(shares)) {
+                    long[] c = share.get();
+                    counts[0] += c[0];
+                    counts[1] += c[1];
+                }
+                return (System.nanoTime() - t0) / 1e9;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("scenario " + s.name() + " failed", e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Every {@code step}th answer from {@code first}, one after another; the sentence and alert counts. */
+    private static long[] runShare(RequestMonitor monitor, List<List<MonitorEvent>> events, int first, int step) {
+        long[] counts = new long[2];
+        for (int a = first; a < events.size(); a += step) {
+            RequestState state = new RequestState();
+            for (MonitorEvent e : events.get(a)) {
+                for (MonitorOutput o : monitor.process(state, e)) {
+                    if (o instanceof MonitorOutput.SpanScore) {
+                        counts[0]++;
+                    } else if (o instanceof MonitorOutput.Alert) {
+                        counts[1]++;
                     }
                 }
             }
-            return (System.nanoTime() - t0) / 1e9;
         }
+        return counts;
     }
 }

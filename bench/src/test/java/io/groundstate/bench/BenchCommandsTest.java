@@ -10,7 +10,9 @@ import io.groundstate.streams.cli.GroundstateCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -61,14 +63,21 @@ class BenchCommandsTest {
 
     @Test
     void monitorScoresTheSameSentencesInEveryScenario() throws Exception {
-        JsonNode r = run("bench", "monitor", "--limit", "3", "--rounds", "1", "--device", "cpu", "--json");
+        JsonNode r = run("bench", "monitor", "--limit", "3", "--rounds", "1", "--device", "cpu", "--threads", "1,2",
+                "--json");
         assertEquals(3, r.get("answers").asInt());
         Set<Long> sentences = new HashSet<>();
+        Map<String, Long> alerts = new HashMap<>();
         for (JsonNode s : r.get("scenarios")) {
             assertTrue(s.get("answers_per_s").asDouble() > 0, s.toString());
             sentences.add(s.get("sentences").asLong());
+            alerts.put(s.get("scenario").asText(), s.get("alerts").asLong());
         }
-        assertEquals(4, r.get("scenarios").size());
+        assertEquals(10, r.get("scenarios").size(), "5 scenarios at 1 and 2 threads: " + r);
+        String occlusion = "perturbation by occlusion, 8 tokens (default)";
+        String noTable = "the default without the word table (every word a model run)";
+        assertEquals(alerts.get(occlusion), alerts.get(noTable), "the word table holds the model's own vectors: " + r);
+        assertEquals(alerts.get(occlusion), alerts.get(occlusion + ", 2 threads"), "threads change speed, not results: " + r);
         assertEquals(1, sentences.size(), "perturbation changes scores, not which sentences are scored: " + r);
         assertTrue(sentences.iterator().next() > 3);
     }

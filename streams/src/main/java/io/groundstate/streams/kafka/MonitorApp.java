@@ -6,6 +6,7 @@ import io.groundstate.detectors.encoder.CoalescingEncoder;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.encoder.PrefetchingEncoder;
+import io.groundstate.detectors.encoder.WordTableEncoder;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.detectors.monitor.RequestMonitor;
@@ -170,10 +171,10 @@ public final class MonitorApp implements AutoCloseable {
     private static Encoder openEncoder(GroundstateConfig c, Observability observability) {
         String device = c.getString(GroundstateConfig.ENCODER_DEVICE);
         int batchSize = c.getInt(GroundstateConfig.ENCODER_BATCH);
-        MeteredEncoder metered = new MeteredEncoder(OnnxEncoder.open(
-                EncoderSpec.of(c.getString(GroundstateConfig.ENCODER_MODEL), device, batchSize), 1), device);
+        EncoderSpec spec = EncoderSpec.of(c.getString(GroundstateConfig.ENCODER_MODEL), device, batchSize);
+        MeteredEncoder metered = new MeteredEncoder(OnnxEncoder.open(spec, 1), device);
         observability.bind(metered);
-        return shared(metered, batchSize);
+        return withWordTable(shared(metered, batchSize), spec);
     }
 
     /**
@@ -199,7 +200,22 @@ public final class MonitorApp implements AutoCloseable {
 
     /** @param threadsPerRun CPU threads per model run (1: one run per core at once) */
     public static Encoder openEncoder(String model, String device, int batchSize, int threadsPerRun) {
-        return shared(OnnxEncoder.open(EncoderSpec.of(model, device, batchSize), threadsPerRun), batchSize);
+        return openEncoder(model, device, batchSize, threadsPerRun, true);
+    }
+
+    /** @param wordTable whether vocabulary words come from the model's word table (the same vectors, no model run) */
+    public static Encoder openEncoder(String model, String device, int batchSize, int threadsPerRun, boolean wordTable) {
+        EncoderSpec spec = EncoderSpec.of(model, device, batchSize);
+        Encoder stack = shared(OnnxEncoder.open(spec, threadsPerRun), batchSize);
+        return wordTable ? withWordTable(stack, spec) : stack;
+    }
+
+    /**
+     * The model's word table in front of the stack, when it has one: above the cache, so that the cache keeps its
+     * room for the texts the model has to run.
+     */
+    private static Encoder withWordTable(Encoder stack, EncoderSpec spec) {
+        return OnnxEncoder.wordTable(spec).<Encoder>map(table -> new WordTableEncoder(stack, table)).orElse(stack);
     }
 
     /** The stack every command puts in front of a model: a cache of repeated texts over a coalescer. */

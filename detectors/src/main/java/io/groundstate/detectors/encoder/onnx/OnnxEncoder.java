@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.encoder.Pooling;
+import io.groundstate.detectors.encoder.WordTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +29,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -140,6 +142,32 @@ public final class OnnxEncoder implements Encoder {
         }
     }
 
+    /**
+     * The built-in model's {@link WordTable} (built with the project by {@link WordTableBuilder}), or empty: a model
+     * from a file has none, and neither has one whose table was computed from other bytes or another pooling.
+     */
+    public static Optional<WordTable> wordTable(EncoderSpec spec) {
+        if (spec.resource() == null) {
+            return Optional.empty();
+        }
+        InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(WordTable.resourceName(spec.name()));
+        if (in == null) {
+            return Optional.empty();
+        }
+        try (InputStream data = new java.io.BufferedInputStream(in, 1 << 16)) {
+            WordTable table = WordTable.read(data);
+            if (!table.belongsTo(spec.id(), WordTable.digest(modelBytes(spec)))) {
+                LOG.warn("the word table of {} was computed for another model; embedding words with the model", spec.id());
+                return Optional.empty();
+            }
+            LOG.info("encoder {}: {} vocabulary words from the word table", spec.id(), table.size());
+            return Optional.of(table);
+        } catch (IOException e) {
+            LOG.warn("cannot read the word table of {} ({}); embedding words with the model", spec.id(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** The model file's bytes, from its path or the class path. */
     public static byte[] modelBytes(EncoderSpec spec) throws IOException {
         return spec.modelPath() != null ? Files.readAllBytes(spec.modelPath()) : resource(spec.resource());
@@ -175,7 +203,7 @@ public final class OnnxEncoder implements Encoder {
         }
     }
 
-    private static InputStream stream(String name) {
+    static InputStream stream(String name) {
         InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(name);
         if (in == null) {
             throw new IllegalStateException("classpath resource " + name + " is missing: is the model artifact on the class path?");
