@@ -14,6 +14,11 @@ import java.util.function.Supplier;
  * cached, or waits for the run already embedding it. Texts go in small slices, so a caller queued behind the
  * prefetch in a {@link CoalescingEncoder} waits for one slice at most. The backlog is bounded: prefetching is
  * only a head start, so texts beyond it are dropped (and counted), never queued without limit.
+ *
+ * <p>It works only while no caller is embedding through it: on a machine with a few cores the background runs
+ * would otherwise slow the foreground's own (a sentence being scored) by sharing the cores with them, which is
+ * what made prefetching lengthen the latency tail before it yielded. So it fills idle time, and a foreground call
+ * waits for one slice at most.
  */
 public final class PrefetchingEncoder extends ForwardingEncoder {
     private final int slice;
@@ -24,6 +29,8 @@ public final class PrefetchingEncoder extends ForwardingEncoder {
     private long queued;
     private long dropped;
     private long failed;
+    /** Foreground embed calls in progress; the worker starts a slice only when there are none. */
+    private int foreground;
 
     /**
      * @param delegate   the caching encoder to fill
@@ -44,7 +51,32 @@ public final class PrefetchingEncoder extends ForwardingEncoder {
 
     @Override
     public float[][] embed(List<String> texts) {
-        return delegate.embed(texts);
+        enterForeground();
+        try {
+            return delegate.embed(texts);
+        } finally {
+            leaveForeground();
+        }
+    }
+
+    @Override
+    public float[][] embedWithout(String text, List<int[]> spans) {
+        enterForeground();
+        try {
+            return delegate.embedWithout(text, spans);
+        } finally {
+            leaveForeground();
+        }
+    }
+
+    private synchronized void enterForeground() {
+        foreground++;
+    }
+
+    private synchronized void leaveForeground() {
+        if (--foreground == 0) {
+            notifyAll();
+        }
     }
 
     @Override
@@ -70,7 +102,7 @@ public final class PrefetchingEncoder extends ForwardingEncoder {
         while (true) {
             List<String> next = new ArrayList<>(slice);
             synchronized (this) {
-                while (backlog.isEmpty() && !closed) {
+                while ((backlog.isEmpty() || foreground > 0) && !closed) {
                     try {
                         wait();
                     } catch (InterruptedException e) {

@@ -48,6 +48,40 @@ class PrefetchingEncoderTest {
         }
     }
 
+    /** A foreground call keeps the background from starting runs beside it; once it returns, the prefetch goes on. */
+    @Test
+    void thePrefetchWaitsWhileACallerIsEmbedding() throws Exception {
+        CountDownLatch inForeground = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CoalescingEncoderTest.SlowEncoder model = new CoalescingEncoderTest.SlowEncoder() {
+            @Override
+            public float[][] embed(List<String> texts) {
+                if (texts.contains("-1")) {
+                    inForeground.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return super.embed(texts);
+            }
+        };
+        CachingEncoder cache = new CachingEncoder(model, 1000);
+        try (PrefetchingEncoder prefetching = new PrefetchingEncoder(cache, 2, 100)) {
+            Thread caller = new Thread(() -> prefetching.embed(List.of("-1")));
+            caller.start();
+            assertTrue(inForeground.await(10, TimeUnit.SECONDS));
+            prefetching.prefetch(() -> numbers(0, 6));
+            Thread.sleep(300); // the worker has had time to start a slice, if it would
+            assertEquals(List.of(), model.runSizes, "no background run while the foreground's is in progress");
+            release.countDown();
+            caller.join(10_000);
+            awaitCached(cache, 7);
+            assertEquals(List.of(1, 2, 2, 2), model.runSizes);
+        }
+    }
+
     @Test
     void aFullBacklogDropsAndCountsInsteadOfGrowing() throws Exception {
         CountDownLatch release = new CountDownLatch(1);

@@ -63,6 +63,9 @@ public final class MonitorApp implements AutoCloseable {
         this.streams = streams;
     }
 
+    /** One text per core: a foreground call that arrives while a slice runs waits for one model run at most. */
+    private static final int PREFETCH_SLICE = Math.max(1, Runtime.getRuntime().availableProcessors());
+
     /** Starts everything and returns once Kafka Streams is running. */
     public static MonitorApp start(GroundstateConfig given, Duration startTimeout) {
         return start(given, startTimeout, null);
@@ -98,7 +101,7 @@ public final class MonitorApp implements AutoCloseable {
             }
             encoder = encoderOverride != null ? encoderOverride : openEncoder(config, observability);
             PrefetchingEncoder prefetching = config.getBoolean(GroundstateConfig.ENCODER_PREFETCH)
-                    ? new PrefetchingEncoder(encoder, 8, 20_000) : null;
+                    ? new PrefetchingEncoder(encoder, PREFETCH_SLICE, 20_000) : null;
             bindPrefetchMeters(prefetching, observability);
             encoder = prefetching != null ? prefetching : encoder;
             Combiner combiner = combiner(config.getString(GroundstateConfig.WEIGHTS));
