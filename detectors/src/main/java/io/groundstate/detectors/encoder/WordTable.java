@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -30,7 +31,8 @@ public final class WordTable {
     private final byte[] modelDigest;
     private final int dimension;
     private final Map<String, Integer> rows;
-    private final float[] vectors;
+    /** One array per word, handed out as it is: a copy per lookup would be held by every request's context index. */
+    private final float[][] vectors;
 
     public WordTable(String modelId, byte[] modelDigest, List<String> words, float[][] vectors) {
         if (words.size() != vectors.length) {
@@ -40,7 +42,7 @@ public final class WordTable {
         this.modelDigest = modelDigest.clone();
         this.dimension = vectors.length == 0 ? 0 : vectors[0].length;
         this.rows = new HashMap<>(words.size() * 2);
-        this.vectors = new float[words.size() * dimension];
+        this.vectors = new float[words.size()][];
         for (int i = 0; i < words.size(); i++) {
             if (vectors[i].length != dimension) {
                 throw new IllegalArgumentException("vector " + i + " has " + vectors[i].length + " dimensions, not " + dimension);
@@ -48,11 +50,11 @@ public final class WordTable {
             if (rows.put(words.get(i), i) != null) {
                 throw new IllegalArgumentException("word '" + words.get(i) + "' appears twice");
             }
-            System.arraycopy(vectors[i], 0, this.vectors, i * dimension, dimension);
+            this.vectors[i] = vectors[i].clone();
         }
     }
 
-    private WordTable(String modelId, byte[] modelDigest, int dimension, Map<String, Integer> rows, float[] vectors) {
+    private WordTable(String modelId, byte[] modelDigest, int dimension, Map<String, Integer> rows, float[][] vectors) {
         this.modelId = modelId;
         this.modelDigest = modelDigest;
         this.dimension = dimension;
@@ -78,10 +80,13 @@ public final class WordTable {
         return modelId.equals(id) && Arrays.equals(modelDigest, digest);
     }
 
-    /** A copy of the word's vector, or null when the word is not in the table (the lookup is exact). */
+    /**
+     * The word's vector, or null when the word is not in the table (the lookup is exact). The table's own array, as
+     * the encoder cache hands out its own: read it, never write it.
+     */
     public float[] vector(String word) {
         Integer row = rows.get(word);
-        return row == null ? null : Arrays.copyOfRange(vectors, row * dimension, (row + 1) * dimension);
+        return row == null ? null : vectors[row];
     }
 
     public boolean contains(String word) {
@@ -114,9 +119,12 @@ public final class WordTable {
         for (String w : words) {
             data.writeUTF(w);
         }
-        ByteBuffer floats = ByteBuffer.allocate(vectors.length * Float.BYTES);
-        floats.asFloatBuffer().put(vectors);
-        data.write(floats.array());
+        ByteBuffer bytes = ByteBuffer.allocate(vectors.length * dimension * Float.BYTES);
+        FloatBuffer floats = bytes.asFloatBuffer();
+        for (float[] v : vectors) {
+            floats.put(v);
+        }
+        data.write(bytes.array());
         data.flush();
     }
 
@@ -154,8 +162,11 @@ public final class WordTable {
         }
         byte[] raw = new byte[count * dimension * Float.BYTES];
         data.readFully(raw);
-        float[] vectors = new float[count * dimension];
-        ByteBuffer.wrap(raw).asFloatBuffer().get(vectors);
+        float[][] vectors = new float[count][dimension];
+        FloatBuffer floats = ByteBuffer.wrap(raw).asFloatBuffer();
+        for (float[] v : vectors) {
+            floats.get(v);
+        }
         return new WordTable(modelId, digest, dimension, rows, vectors);
     }
 
