@@ -52,8 +52,4 @@ public final class WordTableEncoder extends ForwardingEncoder {
     public long served() {
         return served.sum();
     }
-
-    public WordTable table() {
-        return table;
-    }
 }

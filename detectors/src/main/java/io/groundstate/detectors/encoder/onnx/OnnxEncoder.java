@@ -11,6 +11,7 @@ import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.encoder.Pooling;
 import io.groundstate.detectors.encoder.WordTable;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -154,7 +155,7 @@ public final class OnnxEncoder implements Encoder {
         if (in == null) {
             return Optional.empty();
         }
-        try (InputStream data = new java.io.BufferedInputStream(in, 1 << 16)) {
+        try (InputStream data = new BufferedInputStream(in, 1 << 16)) {
             WordTable table = WordTable.read(data);
             if (!table.belongsTo(spec.id(), WordTable.digest(modelBytes(spec)))) {
                 LOG.warn("the word table of {} was computed for another model; embedding words with the model", spec.id());
