@@ -11,10 +11,10 @@ import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.cli.DurationConverter;
 import io.groundstate.streams.cli.GroundstateCommand;
 import io.groundstate.streams.config.GroundstateConfig;
+import io.groundstate.streams.kafka.EmbeddedKafka;
 import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -127,7 +127,7 @@ public final class SoakBench implements Callable<Integer> {
             Map<String, Object> overrides = new HashMap<>(tuning.overrides());
             overrides.put(GroundstateConfig.ENCODER_MODEL, choice.model);
             overrides.put(GroundstateConfig.ENCODER_DEVICE, choice.device);
-            overrides.put(GroundstateConfig.METRICS_ADDRESS, "127.0.0.1:" + freePort());
+            overrides.put(GroundstateConfig.METRICS_ADDRESS, "127.0.0.1:" + EmbeddedKafka.freePort());
             overrides.put(GroundstateConfig.RETENTION_MS, retentionMs);
             overrides.put(GroundstateConfig.IDLE_TIMEOUT_MS, idleMs);
             Map<String, Object> settings = rig.settings(prefix, overrides);
@@ -447,12 +447,6 @@ public final class SoakBench implements Callable<Integer> {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Reads the monitor's Prometheus endpoint, as Prometheus would, and its resident memory from /proc. */
     static final class Scraper {
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -483,7 +477,7 @@ public final class SoakBench implements Callable<Integer> {
          * share of that metric.
          */
         Map<String, Double> scrape() {
-            Map<String, Double> m = new java.util.HashMap<>();
+            Map<String, Double> m = new HashMap<>();
             String body;
             try {
                 body = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),

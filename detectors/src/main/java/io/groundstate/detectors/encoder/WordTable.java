@@ -97,10 +97,6 @@ public final class WordTable {
         return rows.size();
     }
 
-    public int dimension() {
-        return dimension;
-    }
-
     public String modelId() {
         return modelId;
     }

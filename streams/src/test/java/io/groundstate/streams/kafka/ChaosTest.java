@@ -347,7 +347,6 @@ class ChaosTest {
         Files.writeString(Path.of("target", "chaos-logs", run + "-uncommitted.txt"), out.toString());
     }
 
-    /** The events over about ten seconds, so that the fault lands mid-stream; retries ride out a broker restart. */
     /** What the test's producer saw, so that a stalled run can tell a lost input from a stalled monitor. */
     static final class Sent {
         final AtomicInteger acknowledged = new AtomicInteger();
@@ -360,6 +359,7 @@ class ChaosTest {
         }
     }
 
+    /** The events over about ten seconds, so that the fault lands mid-stream; retries ride out a broker restart. */
     static void produce(String run, List<MonitorEvent> events, Sent sent) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + brokerPort);

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnnxEncoder implements Encoder {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEncoder.class);
+    /** The built-in models' word tables, by model id, loaded once per JVM (see {@link #wordTable}). */
+    private static final Map<String, Optional<WordTable>> WORD_TABLES = new ConcurrentHashMap<>();
 
     private final EncoderSpec spec;
     private final OrtEnvironment env;
@@ -151,6 +154,12 @@ public final class OnnxEncoder implements Encoder {
         if (spec.resource() == null) {
             return Optional.empty();
         }
+        // Once per model and JVM: every encoder opened would otherwise re-read the model to check it and hold
+        // its own 33 MB copy of the table.
+        return WORD_TABLES.computeIfAbsent(spec.id(), id -> loadWordTable(spec));
+    }
+
+    private static Optional<WordTable> loadWordTable(EncoderSpec spec) {
         InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(WordTable.resourceName(spec.name()));
         if (in == null) {
             return Optional.empty();
