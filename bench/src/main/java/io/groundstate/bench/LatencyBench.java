@@ -102,13 +102,18 @@ public final class LatencyBench implements Callable<Integer> {
         } else {
             System.out.printf(Locale.ROOT, "highest sustainable rate: %.2f answers/s%n%n", out.get("max_answers_per_s").asDouble());
             System.out.printf(Locale.ROOT, "warm-up: the first %d answers at each load%n%n", out.get("warm_up_answers").asInt());
-            System.out.println("| load | answers/s | alerts | alert p50 ms | alert p99 ms | sentence scores | sentence p50 ms "
-                    + "| sentence p99 ms | warm-up alerts | warm-up alert p50 ms | warm-up alert p99 ms | drain ms |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+            System.out.println("| load | answers/s | alerts | alert p50 ms | alert p99 ms | to emit p50 / p99 ms "
+                    + "| emit to read p50 / p99 ms | sentence scores | sentence p50 ms | sentence p99 ms | warm-up alerts "
+                    + "| warm-up alert p50 ms | warm-up alert p99 ms | drain ms |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             for (var r : out.get("loads")) {
-                System.out.printf(Locale.ROOT, "| %.0f%% | %.2f | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d |%n",
+                System.out.printf(Locale.ROOT, "| %.0f%% | %.2f | %d | %d | %d | %d / %d | %d / %d | %d | %d | %d | %d | %d | %d "
+                                + "| %d |%n",
                         r.get("load").asDouble() * 100, r.get("answers_per_s").asDouble(), r.get("alerts").asInt(),
-                        r.get("alert_p50_ms").asLong(), r.get("alert_p99_ms").asLong(), r.get("sentences").asInt(),
+                        r.get("alert_p50_ms").asLong(), r.get("alert_p99_ms").asLong(),
+                        r.get("alert_to_emit_p50_ms").asLong(), r.get("alert_to_emit_p99_ms").asLong(),
+                        r.get("alert_emit_to_read_p50_ms").asLong(), r.get("alert_emit_to_read_p99_ms").asLong(),
+                        r.get("sentences").asInt(),
                         r.get("sentence_p50_ms").asLong(), r.get("sentence_p99_ms").asLong(),
                         r.get("warm_up_alerts").asInt(), r.get("warm_up_alert_p50_ms").asLong(),
                         r.get("warm_up_alert_p99_ms").asLong(), r.get("drain_ms").asLong());
@@ -145,6 +150,8 @@ public final class LatencyBench implements Callable<Integer> {
         ConcurrentLinkedQueue<Long> alertMs = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> warmUpAlertMs = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> sentenceMs = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> toEmitMs = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Long> emitToReadMs = new ConcurrentLinkedQueue<>();
         AtomicInteger verdicts = new AtomicInteger();
         AtomicLong lastVerdictNanos = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
@@ -163,13 +170,21 @@ public final class LatencyBench implements Callable<Integer> {
                      }
                      return;
                  }
-                 long latency = Math.max(0, r.readAtMs() - eventTime(r.record().value()));
+                 JsonNode value = json(r.record().value());
+                 long eventTime = value.get("event_time").asLong();
+                 long latency = Math.max(0, r.readAtMs() - eventTime);
                  if (r.record().key().startsWith(WARM_UP)) {
                      if (topic.equals(alerts)) {
                          warmUpAlertMs.add(latency);
                      }
+                 } else if (topic.equals(alerts)) {
+                     alertMs.add(latency);
+                     // emit_time is the monitor's clock when it emitted the alert, the same machine's clock here
+                     long emitted = value.get("emit_time").asLong();
+                     toEmitMs.add(Math.max(0, emitted - eventTime));
+                     emitToReadMs.add(Math.max(0, r.readAtMs() - emitted));
                  } else {
-                     (topic.equals(alerts) ? alertMs : sentenceMs).add(latency);
+                     sentenceMs.add(latency);
                  }
              });
              KafkaProducer<String, byte[]> producer = rig.producer()) {
@@ -209,6 +224,14 @@ public final class LatencyBench implements Callable<Integer> {
             r.put("alert_p50_ms", Math.round(Stats.quantile(alertLatencies, 0.5)));
             r.put("alert_p99_ms", Math.round(Stats.quantile(alertLatencies, 0.99)));
             r.put("alert_max_ms", Math.round(Stats.quantile(alertLatencies, 1.0)));
+            // Where an alert's time goes: until the monitor emits it (the next token that ends its sentence, the
+            // queue on the stream thread, the scoring), then until a read_committed consumer reads it (the commit).
+            double[] toEmit = toArray(toEmitMs);
+            double[] emitToRead = toArray(emitToReadMs);
+            r.put("alert_to_emit_p50_ms", Math.round(Stats.quantile(toEmit, 0.5)));
+            r.put("alert_to_emit_p99_ms", Math.round(Stats.quantile(toEmit, 0.99)));
+            r.put("alert_emit_to_read_p50_ms", Math.round(Stats.quantile(emitToRead, 0.5)));
+            r.put("alert_emit_to_read_p99_ms", Math.round(Stats.quantile(emitToRead, 0.99)));
             r.put("sentences", sentenceLatencies.length);
             r.put("sentence_p50_ms", Math.round(Stats.quantile(sentenceLatencies, 0.5)));
             r.put("sentence_p99_ms", Math.round(Stats.quantile(sentenceLatencies, 0.99)));
@@ -223,10 +246,9 @@ public final class LatencyBench implements Callable<Integer> {
         }
     }
 
-    private static long eventTime(byte[] json) {
+    private static JsonNode json(byte[] bytes) {
         try {
-            JsonNode n = JSON.readTree(json);
-            return n.get("event_time").asLong();
+            return JSON.readTree(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

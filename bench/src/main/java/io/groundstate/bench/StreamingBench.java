@@ -195,8 +195,12 @@ public final class StreamingBench implements Callable<Integer> {
         Integer partitions;
 
         @Option(names = "--prefetch", arity = "1", description = "groundstate.encoder.prefetch: embed each context in "
-                + "the background when it arrives (default: groundstate's, false).")
+                + "the background when it arrives (default: groundstate's, true).")
         Boolean prefetch;
+
+        @Option(names = "--commit-on-alert", arity = "1", description = "groundstate.commit.on.alert: commit as soon as "
+                + "an alert is emitted (default: groundstate's, true).")
+        Boolean commitOnAlert;
 
         Map<String, Object> overrides() {
             Map<String, Object> m = new HashMap<>();
@@ -212,6 +216,9 @@ public final class StreamingBench implements Callable<Integer> {
             if (prefetch != null) {
                 m.put(GroundstateConfig.ENCODER_PREFETCH, prefetch);
             }
+            if (commitOnAlert != null) {
+                m.put(GroundstateConfig.COMMIT_ON_ALERT, commitOnAlert);
+            }
             return m;
         }
 
@@ -224,6 +231,7 @@ public final class StreamingBench implements Callable<Integer> {
             GroundstateConfig c = new GroundstateConfig(overrides());
             n.put("partitions", c.getInt(GroundstateConfig.TOPICS_PARTITIONS));
             n.put("prefetch", c.getBoolean(GroundstateConfig.ENCODER_PREFETCH));
+            n.put("commit_on_alert", c.commitOnAlert());
             return n;
         }
     }

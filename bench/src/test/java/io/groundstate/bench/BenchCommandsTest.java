@@ -104,6 +104,12 @@ class BenchCommandsTest {
         assertTrue(load.get("sentence_p99_ms").asLong() >= load.get("sentence_p50_ms").asLong());
         assertFalse(r.has("max_events_per_s"), "a given rate is not measured again");
         assertEquals("given", r.get("max_rate_source").asText());
+        if (load.get("alerts").asInt() > 0) {
+            // both parts of an alert's time are measured on one clock, and neither exceeds the whole
+            long max = load.get("alert_max_ms").asLong();
+            assertTrue(load.get("alert_to_emit_p99_ms").asLong() <= max, load.toString());
+            assertTrue(load.get("alert_emit_to_read_p99_ms").asLong() <= max, load.toString());
+        }
     }
 
     @Test

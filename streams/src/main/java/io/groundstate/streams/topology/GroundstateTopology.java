@@ -68,6 +68,7 @@ public final class GroundstateTopology {
         Duration retention = Duration.ofMillis(config.getLong(GroundstateConfig.RETENTION_MS));
         Duration interval = Duration.ofMillis(config.getLong(GroundstateConfig.EXPIRY_INTERVAL_MS));
         boolean withText = config.getBoolean(GroundstateConfig.OUTPUT_TEXT);
+        boolean commitOnAlert = config.commitOnAlert();
         int liveRequests = config.getInt(GroundstateConfig.LIVE_REQUESTS);
         int maxRecordBytes = config.getInt(GroundstateConfig.MAX_RECORD_BYTES);
 
@@ -81,7 +82,8 @@ public final class GroundstateTopology {
         t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), events);
         t.addSource(REKEYED_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rekeyed);
         t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK, maxRecordBytes, metrics), EVENTS_SOURCE, REKEYED_SOURCE);
-        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, idle, retention, interval, metrics), DECODE);
+        t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, commitOnAlert, idle, retention, interval,
+                metrics), DECODE);
         t.addStateStore(state, MONITOR);
         t.addStateStore(activity, MONITOR);
         t.addSink(REKEY_SINK, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE);

@@ -92,9 +92,13 @@ public final class RequestStateStore implements StateStore, CachedStateStore<Str
         dirty.clear();
     }
 
-    /** Called by Kafka Streams before every commit (ProcessorStateManager.flushCache). */
+    /**
+     * Called by Kafka Streams before every commit (ProcessorStateManager.flushCache), which also tells the thread's
+     * alert pacing that the alerts emitted so far are being committed.
+     */
     @Override
     public void flushCache() {
+        AlertCommits.ofThisThread().committing();
         writeDirty();
     }
 

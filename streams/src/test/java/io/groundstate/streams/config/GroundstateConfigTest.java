@@ -68,6 +68,14 @@ class GroundstateConfigTest {
     }
 
     @Test
+    void alertsCommitAtOnceOnlyWhereOutputsWaitForACommit() {
+        assertTrue(GroundstateConfig.defaults().commitOnAlert(), "on by default, under exactly-once");
+        assertFalse(GroundstateConfig.defaults().with(Map.of("processing.guarantee", "at_least_once")).commitOnAlert(),
+                "at-least-once outputs are visible when sent: a commit per alert would buy nothing");
+        assertFalse(GroundstateConfig.defaults().with(Map.of(GroundstateConfig.COMMIT_ON_ALERT, false)).commitOnAlert());
+    }
+
+    @Test
     void theConfigurationDocumentIsGeneratedFromTheDefinitions() throws Exception {
         String committed = Files.readString(Path.of("..", "docs", "configuration.md"));
         assertEquals(GroundstateConfig.markdown(), committed,
