@@ -262,43 +262,49 @@ class TopologyTest {
     void anAlertAsksForACommitAtOnceAndNoOtherOutputDoes() {
         long[] now = {0};
         AlertCommits.setForThisThread(new AlertCommits(() -> now[0]));
-        for (boolean commitOnAlert : new boolean[] {true, false}) {
-            MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
-            RequestStateStore states = RequestStateStore.builder(Stores.keyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(GroundstateTopology.STATE_STORE), Serdes.String(), Serdes.ByteArray())
-                    .withLoggingDisabled(), 10).build();
-            KeyValueStore<String, byte[]> activity = Stores.keyValueStoreBuilder(
-                    Stores.inMemoryKeyValueStore(GroundstateTopology.ACTIVITY_STORE), Serdes.String(), Serdes.ByteArray())
-                    .withLoggingDisabled().build();
-            states.init(context.getStateStoreContext(), states);
-            activity.init(context.getStateStoreContext(), activity);
-            context.addStateStore(states);
-            context.addStateStore(activity);
-            MonitorProcessor processor = new MonitorProcessor(monitor(), true, commitOnAlert, Duration.ofMinutes(1),
-                    Duration.ofMinutes(2), Duration.ofSeconds(1), GroundstateMetrics.unbound());
-            processor.init(context);
-            int alerting = 0;
-            int quiet = 0;
-            for (LabeledRecord r : records) {
-                for (MonitorEvent e : Simulator.events(r)) {
-                    now[0] += 1_000_000_000L; // commits far apart: every alert may ask for one
-                    context.setCurrentSystemTimeMs(now[0] / 1_000_000);
-                    context.resetCommit();
-                    context.resetForwards();
-                    processor.process(new Record<>((Object) e.requestId(),
-                            (Object) new DecodeProcessor.Decoded(e, "event", new byte[0]), e.eventTime()));
-                    boolean alerted = context.forwarded().stream()
-                            .anyMatch(f -> f.childName().orElse("").equals(GroundstateTopology.ALERTS_SINK));
-                    boolean otherOutputs = context.forwarded().stream()
-                            .anyMatch(f -> !f.childName().orElse("").equals(GroundstateTopology.ALERTS_SINK));
-                    alerting += alerted ? 1 : 0;
-                    quiet += !alerted && otherOutputs ? 1 : 0;
-                    assertEquals(commitOnAlert && alerted, context.committed(), r.id() + " at " + e);
+        try {
+            for (boolean commitOnAlert : new boolean[] {true, false}) {
+                MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+                RequestStateStore states = RequestStateStore.builder(Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(GroundstateTopology.STATE_STORE), Serdes.String(),
+                        Serdes.ByteArray())
+                        .withLoggingDisabled(), 10).build();
+                KeyValueStore<String, byte[]> activity = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(GroundstateTopology.ACTIVITY_STORE), Serdes.String(),
+                        Serdes.ByteArray())
+                        .withLoggingDisabled().build();
+                states.init(context.getStateStoreContext(), states);
+                activity.init(context.getStateStoreContext(), activity);
+                context.addStateStore(states);
+                context.addStateStore(activity);
+                MonitorProcessor processor = new MonitorProcessor(monitor(), true, commitOnAlert, Duration.ofMinutes(1),
+                        Duration.ofMinutes(2), Duration.ofSeconds(1), GroundstateMetrics.unbound());
+                processor.init(context);
+                int alerting = 0;
+                int quiet = 0;
+                for (LabeledRecord r : records) {
+                    for (MonitorEvent e : Simulator.events(r)) {
+                        now[0] += 1_000_000_000L; // commits far apart: every alert may ask for one
+                        context.setCurrentSystemTimeMs(now[0] / 1_000_000);
+                        context.resetCommit();
+                        context.resetForwards();
+                        processor.process(new Record<>((Object) e.requestId(),
+                                (Object) new DecodeProcessor.Decoded(e, "event", new byte[0]), e.eventTime()));
+                        boolean alerted = context.forwarded().stream()
+                                .anyMatch(f -> f.childName().orElse("").equals(GroundstateTopology.ALERTS_SINK));
+                        boolean otherOutputs = context.forwarded().stream()
+                                .anyMatch(f -> !f.childName().orElse("").equals(GroundstateTopology.ALERTS_SINK));
+                        alerting += alerted ? 1 : 0;
+                        quiet += !alerted && otherOutputs ? 1 : 0;
+                        assertEquals(commitOnAlert && alerted, context.committed(), r.id() + " at " + e);
+                    }
                 }
+                assertTrue(alerting > 0 && quiet > 0,
+                        alerting + " events alerted, " + quiet + " gave only other outputs");
             }
-            assertTrue(alerting > 0 && quiet > 0, alerting + " events alerted, " + quiet + " gave only other outputs");
+        } finally {
+            AlertCommits.setForThisThread(new AlertCommits(System::nanoTime));
         }
-        AlertCommits.setForThisThread(new AlertCommits(System::nanoTime));
     }
 
     @Test
