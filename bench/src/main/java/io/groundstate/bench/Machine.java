@@ -2,6 +2,7 @@ package io.groundstate.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.groundstate.detectors.vec.Vectors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ final class Machine {
         m.put("cpu", cpuModel());
         m.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         m.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        m.put("dot_kernel", Vectors.kernel());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         String gpu = gpuName();
         if (gpu != null) {

@@ -144,7 +144,8 @@ public final class SoakBench implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "bench soak: %s at %.2f answers/s, monitor log %s%n", length, rate, log);
 
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp",
+            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
+                    "--add-modules", "jdk.incubator.vector", "-cp",
                     System.getProperty("java.class.path"), GroundstateCommand.class.getName(), "run", "--config",
                     config.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("ORT_DISABLE_TELEMETRY", "1");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groundstate.detectors.vec.Vectors;
 import io.groundstate.streams.cli.GroundstateCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -41,6 +42,28 @@ class BenchCommandsTest {
     void benchIsASubcommandOfGroundstateFoundOnTheClassPath() {
         assertEquals(2, GroundstateCommand.execute("bench"), "bench without a benchmark is a usage error");
         assertEquals(0, GroundstateCommand.execute("bench", "encoder", "--help"));
+    }
+
+    @Test
+    void vectorsTimesBothKernelsOnBothShapes() throws Exception {
+        JsonNode r = run("bench", "vectors", "--rounds", "1", "--json");
+        // The tests' JVM has jdk.incubator.vector (surefire's argLine), as bin/groundstate's has; DotKernelTest
+        // checks that, and this CPU may still lack 256-bit vectors.
+        boolean simdHere = Vectors.simdKernel().isPresent();
+        assertEquals(simdHere ? "simd" : "scalar", r.get("machine").get("dot_kernel").asText(), r.toString());
+        assertEquals(2, r.get("shapes").size());
+        for (JsonNode shape : r.get("shapes")) {
+            double scalar = shape.get("scalar_ns_per_dot").asDouble();
+            assertEquals(simdHere, shape.has("simd_ns_per_dot"), shape.toString());
+            if (!simdHere) {
+                assertTrue(scalar > 0, shape.toString());
+                continue;
+            }
+            double simd = shape.get("simd_ns_per_dot").asDouble();
+            assertTrue(scalar > 0 && simd > 0, shape.toString());
+            assertEquals(Math.round(scalar / simd * 100) / 100.0, shape.get("simd_speedup").asDouble(), 0.011,
+                    shape.toString());
+        }
     }
 
     @Test

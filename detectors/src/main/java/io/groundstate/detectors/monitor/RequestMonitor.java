@@ -391,13 +391,12 @@ public final class RequestMonitor {
         state.cluster = cluster;
         state.centroids = Clustering.centroids(vectors, cluster);
         state.question = withQuestion ? vs[batch.size() - 1] : null;
+        state.scoringBasis = null;
         Basis basis = basis(state);
-        double[] floors = new double[probes.size()];
-        for (int i = 0; i < probes.size(); i++) {
-            floors[i] = basis.energy(vs[texts.size() + i]);
-        }
+        double[] floors = basis.energies(Arrays.copyOfRange(vs, texts.size(), texts.size() + probes.size()));
         Arrays.sort(floors);
         state.zeroPoint = floors.length == 0 ? 0 : floors[floors.length / 2];
+        state.scoringBasis = basis.withZeroPoint(state.zeroPoint);
         if (changed) {
             state.basisVersion++;
         }
@@ -449,8 +448,13 @@ public final class RequestMonitor {
         return out;
     }
 
+    /** The request's basis for scoring, made once per rebuild (its centroid is a pass over every state). */
     static Basis basis(RequestState state) {
-        return new Basis(state.basis, state.cluster, state.centroids, state.question, state.zeroPoint);
+        if (state.scoringBasis == null) {
+            state.scoringBasis = new Basis(state.basis, state.cluster, state.centroids, state.question,
+                    state.zeroPoint);
+        }
+        return state.scoringBasis;
     }
 
     private ContextIndex contextIndex(RequestState state) {
@@ -496,9 +500,10 @@ public final class RequestMonitor {
         if (!asked.isEmpty()) {
             float[][] vs = index.words.isEmpty() ? null : encoder.embed(asked);
             double[] best = new double[asked.size()];
-            for (float[] w : index.wordVectors) { // words outside: one pass over the (large) word vectors
-                for (int q = 0; q < best.length; q++) {
-                    best[q] = Math.max(best[q], Vectors.cos(vs[q], w));
+            double[][] dots = vs == null ? new double[best.length][0] : Vectors.dots(vs, index.wordVectors);
+            for (int q = 0; q < best.length; q++) {
+                for (double dot : dots[q]) {
+                    best[q] = Math.max(best[q], Vectors.clampCos(dot));
                 }
             }
             for (int q = 0; q < best.length; q++) {
@@ -575,14 +580,15 @@ public final class RequestMonitor {
             int k = p.vectorAt;
             float[] s = p.appVector != null ? p.appVector : p.without != null ? p.without[0] : vs[k++];
             Grounding.Result g = Grounding.score(s, basis, config.beta());
-            double[] perturbedEnergies = new double[p.perturbed.size()];
-            for (int i = 0; i < perturbedEnergies.length; i++) {
-                perturbedEnergies[i] = basis.energy(p.without != null ? p.without[i + 1] : vs[k++]);
+            float[][] perturbedVectors = new float[p.perturbed.size()][];
+            for (int i = 0; i < perturbedVectors.length; i++) {
+                perturbedVectors[i] = p.without != null ? p.without[i + 1] : vs[k++];
             }
+            double[] perturbedEnergies = basis.energies(perturbedVectors);
             Perturbation.Result pr = Perturbation.result(g.energy(), perturbedEnergies, p.perturbed,
                     config.attributeTop());
             double calibrated = g.energy() - basis.zeroPoint();
-            int z = SemanticStates.assign(s, basis, basis.zeroPoint() + th.nullEnergy());
+            int z = SemanticStates.assign(s, basis, basis.zeroPoint() + th.nullEnergy(), g.energy());
             String transition;
             double excessJump;
             boolean indirect;

@@ -3,6 +3,7 @@ package io.groundstate.detectors.monitor;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.groundstate.detectors.physics.Basis;
 import io.groundstate.detectors.physics.BasisState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,6 +51,9 @@ public final class RequestState {
     /** Derived from the chunks and the prompt for scoring; rebuilt when they change or the state is restored. */
     @JsonIgnore
     transient ContextIndex contextIndex;
+    /** The basis above with its zero point, as the detectors take it; made again after each rebuild. */
+    @JsonIgnore
+    transient Basis scoringBasis;
     public double zeroPoint;
     public int basisVersion;
     public boolean basisDirty;

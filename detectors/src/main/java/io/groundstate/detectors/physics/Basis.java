@@ -32,12 +32,28 @@ public final class Basis {
         this.centroid = Vectors.weightedCentroid(vectors, relevanceWeights());
     }
 
+    private Basis(Basis of, double zeroPoint) {
+        this.states = of.states;
+        this.vectors = of.vectors;
+        this.cluster = of.cluster;
+        this.centroids = of.centroids;
+        this.question = of.question;
+        this.centroid = of.centroid;
+        this.zeroPoint = zeroPoint;
+    }
+
+    /** The same basis with another zero point, sharing everything else. */
+    public Basis withZeroPoint(double zeroPoint) {
+        return new Basis(this, zeroPoint);
+    }
+
     /** Relevance of each state: its similarity to the question when there is one, else its retrieval rank. */
     private double[] relevanceWeights() {
         double[] w = new double[vectors.length];
+        double[] toQuestion = question != null ? Vectors.dots(question, vectors) : null;
         for (int i = 0; i < w.length; i++) {
             w[i] = question != null
-                    ? Math.exp(10 * Vectors.cos(vectors[i], question))
+                    ? Math.exp(10 * Vectors.clampCos(toQuestion[i]))
                     : 1.0 / (1 + Math.max(0, states.get(i).rank()));
         }
         return w;
@@ -76,9 +92,23 @@ public final class Basis {
     /** E(v) = 1 - max_j cos(v, c_j). */
     public double energy(float[] v) {
         double best = -1;
-        for (float[] c : vectors) {
-            best = Math.max(best, Vectors.cos(v, c));
+        for (double dot : Vectors.dots(v, vectors)) {
+            best = Math.max(best, Vectors.clampCos(dot));
         }
         return 1 - best;
+    }
+
+    /** energy(v) of each v, with one pass over the states per four vectors. */
+    public double[] energies(float[][] vs) {
+        double[][] dots = Vectors.dots(vs, vectors);
+        double[] out = new double[vs.length];
+        for (int k = 0; k < vs.length; k++) {
+            double best = -1;
+            for (double dot : dots[k]) {
+                best = Math.max(best, Vectors.clampCos(dot));
+            }
+            out[k] = 1 - best;
+        }
+        return out;
     }
 }

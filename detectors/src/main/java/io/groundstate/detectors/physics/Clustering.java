@@ -17,8 +17,9 @@ public final class Clustering {
         // pass over both clusters' members (profiled: the slowest part of building a request's basis).
         double[][] link = new double[n][n];
         for (int i = 0; i < n; i++) {
+            Vectors.dots(vs[i], vs, i + 1, n, link[i]);
             for (int j = i + 1; j < n; j++) {
-                link[i][j] = Vectors.cos(vs[i], vs[j]);
+                link[i][j] = Vectors.clampCos(link[i][j]);
                 link[j][i] = link[i][j];
             }
         }

@@ -19,9 +19,9 @@ public final class Grounding {
         double best = -2;
         double second = -2;
         int nearest = -1;
-        double[] a = new double[cs.length];
+        double[] a = Vectors.dots(s, cs);
         for (int j = 0; j < cs.length; j++) {
-            a[j] = Vectors.cos(s, cs[j]);
+            a[j] = Vectors.clampCos(a[j]);
             if (a[j] > best) {
                 second = best;
                 best = a[j];

@@ -16,11 +16,17 @@ public final class SemanticStates {
 
     /** Nearest state, or NULL when even the nearest is further than nullEnergy. */
     public static int assign(float[] s, Basis basis, double nullEnergy) {
+        return assign(s, basis, nullEnergy, basis.energy(s));
+    }
+
+    /** {@link #assign(float[], Basis, double)} where the sentence's energy in the basis is already known. */
+    public static int assign(float[] s, Basis basis, double nullEnergy, double energy) {
         double best = -2;
         int state = NULL;
         float[][] mu = basis.centroids();
+        double[] toCentroids = Vectors.dots(s, mu);
         for (int k = 0; k < mu.length; k++) {
-            double c = Vectors.cos(s, mu[k]);
+            double c = Vectors.clampCos(toCentroids[k]);
             if (c > best) {
                 best = c;
                 state = k;
@@ -31,7 +37,7 @@ public final class SemanticStates {
             state = QUESTION;
         }
         // The sentence is grounded somewhere if it is near a member state, not only near a centroid.
-        return basis.energy(s) > nullEnergy ? NULL : state;
+        return energy > nullEnergy ? NULL : state;
     }
 
     public static float[] vectorOf(int state, Basis basis) {

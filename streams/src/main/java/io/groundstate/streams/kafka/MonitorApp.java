@@ -10,6 +10,7 @@ import io.groundstate.detectors.encoder.WordTableEncoder;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.detectors.monitor.RequestMonitor;
+import io.groundstate.detectors.vec.Vectors;
 import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.metrics.GroundstateMetrics;
 import io.groundstate.streams.metrics.MeterCatalog;
@@ -136,11 +137,11 @@ public final class MonitorApp implements AutoCloseable {
                 throw new IllegalStateException("Kafka Streams did not reach RUNNING in " + startTimeout
                         + " (state " + streams.state() + ")");
             }
-            LOG.info("groundstate is running: {} -> alerts {}, verdicts {}, spans {}, dead letters {}; metrics {}",
-                    config.getString(GroundstateConfig.TOPIC_EVENTS), config.getString(GroundstateConfig.TOPIC_ALERTS),
-                    config.getString(GroundstateConfig.TOPIC_VERDICTS), config.getString(GroundstateConfig.TOPIC_SPANS),
-                    config.getString(GroundstateConfig.TOPIC_DLQ),
-                    observability.port() < 0 ? "off" : "on port " + observability.port());
+            LOG.info("groundstate is running: {} -> alerts {}, verdicts {}, spans {}, dead letters {}; metrics {}; "
+                    + "{} dot products", config.getString(GroundstateConfig.TOPIC_EVENTS),
+                    config.getString(GroundstateConfig.TOPIC_ALERTS), config.getString(GroundstateConfig.TOPIC_VERDICTS),
+                    config.getString(GroundstateConfig.TOPIC_SPANS), config.getString(GroundstateConfig.TOPIC_DLQ),
+                    observability.port() < 0 ? "off" : "on port " + observability.port(), Vectors.kernel());
             return app;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

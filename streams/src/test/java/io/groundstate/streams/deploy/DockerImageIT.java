@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.groundstate.detectors.vec.Vectors;
 import io.groundstate.streams.TestProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -165,6 +166,9 @@ class DockerImageIT {
         assertEquals(143, p.exitValue(), "ended by SIGTERM after the shutdown hook");
         String log = Files.readString(Path.of("target", "docker-entry.log"));
         assertTrue(log.contains("groundstate is running"), log);
+        // The entry point's --add-modules reaches the detectors: SIMD wherever this JVM (same flag) has it.
+        String kernel = Vectors.simdKernel().isPresent() ? "simd" : "scalar";
+        assertTrue(log.contains("; " + kernel + " dot products"), log);
         assertFalse(log.contains("Exception in thread"), log);
         try (Stream<Path> state = Files.walk(dir.resolve("var/lib/groundstate/state"))) {
             assertTrue(state.anyMatch(f -> f.toString().contains("rocksdb")), "RocksDB state in the state volume");
