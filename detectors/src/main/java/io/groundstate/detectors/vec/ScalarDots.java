@@ -16,8 +16,10 @@ public final class ScalarDots implements DotKernel {
 
     @Override
     public void dots(float[][] qs, float[][] rows, double[][] out) {
-        for (int k = 0; k < qs.length; k++) {
-            dots(qs[k], rows, 0, rows.length, out[k]);
+        for (int j = 0; j < rows.length; j++) { // row by row: each row is read from memory once for all queries
+            for (int k = 0; k < qs.length; k++) {
+                out[k][j] = Vectors.dot(qs[k], rows[j]);
+            }
         }
     }
 }
