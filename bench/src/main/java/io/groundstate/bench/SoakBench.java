@@ -144,10 +144,15 @@ public final class SoakBench implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "bench soak: %s at %.2f answers/s, monitor log %s%n", length, rate, log);
 
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError",
-                    "--add-modules", "jdk.incubator.vector", "-cp",
-                    System.getProperty("java.class.path"), GroundstateCommand.class.getName(), "run", "--config",
-                    config.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
+            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+                // the SIMD dot products where this JVM has them (bin/groundstate adds the module where it exists)
+                command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), GroundstateCommand.class.getName(),
+                    "run", "--config", config.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
             Process monitor = pb.start();
             try {

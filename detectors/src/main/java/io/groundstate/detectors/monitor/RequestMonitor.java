@@ -391,8 +391,8 @@ public final class RequestMonitor {
         state.cluster = cluster;
         state.centroids = Clustering.centroids(vectors, cluster);
         state.question = withQuestion ? vs[batch.size() - 1] : null;
-        state.scoringBasis = null;
-        Basis basis = basis(state);
+        // The zero point comes from this basis's energies; scoring takes the basis with it.
+        Basis basis = new Basis(state.basis, state.cluster, state.centroids, state.question, 0);
         double[] floors = basis.energies(Arrays.copyOfRange(vs, texts.size(), texts.size() + probes.size()));
         Arrays.sort(floors);
         state.zeroPoint = floors.length == 0 ? 0 : floors[floors.length / 2];

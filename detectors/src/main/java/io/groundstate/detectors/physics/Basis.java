@@ -89,16 +89,7 @@ public final class Basis {
         return zeroPoint;
     }
 
-    /** E(v) = 1 - max_j cos(v, c_j). */
-    public double energy(float[] v) {
-        double best = -1;
-        for (double dot : Vectors.dots(v, vectors)) {
-            best = Math.max(best, Vectors.clampCos(dot));
-        }
-        return 1 - best;
-    }
-
-    /** energy(v) of each v, with one pass over the states per four vectors. */
+    /** E(v) = 1 - max_j cos(v, c_j) of each v, with one pass over the states per four vectors. */
     public double[] energies(float[][] vs) {
         double[][] dots = Vectors.dots(vs, vectors);
         double[] out = new double[vs.length];

@@ -14,12 +14,7 @@ public final class SemanticStates {
     private SemanticStates() {
     }
 
-    /** Nearest state, or NULL when even the nearest is further than nullEnergy. */
-    public static int assign(float[] s, Basis basis, double nullEnergy) {
-        return assign(s, basis, nullEnergy, basis.energy(s));
-    }
-
-    /** {@link #assign(float[], Basis, double)} where the sentence's energy in the basis is already known. */
+    /** Nearest state, or NULL when the sentence's energy in the basis (its grounding energy) exceeds nullEnergy. */
     public static int assign(float[] s, Basis basis, double nullEnergy, double energy) {
         double best = -2;
         int state = NULL;
