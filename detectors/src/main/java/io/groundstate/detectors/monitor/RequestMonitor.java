@@ -35,8 +35,10 @@ import io.groundstate.detectors.vec.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -339,7 +341,7 @@ public final class RequestMonitor {
                 states.add(new BasisState(c.chunkId, c.rank, null, c.embedding));
                 continue;
             }
-            for (String piece : basisTexts(c.text)) {
+            for (String piece : basisTexts(derived(c))) {
                 if (texts.size() + states.size() >= config.maxBasisStates()) {
                     break;
                 }
@@ -427,6 +429,44 @@ public final class RequestMonitor {
         return probes;
     }
 
+    private static DerivedText derived(RequestState.Chunk c) {
+        c.derived = DerivedText.of(c.derived, c.text);
+        return c.derived;
+    }
+
+    private static DerivedText promptText(RequestState state) {
+        state.promptText = DerivedText.of(state.promptText, state.prompt);
+        return state.promptText;
+    }
+
+    private List<String> basisTexts(DerivedText d) {
+        if (d.basisTexts == null || d.basisWindowWords != config.windowWords()) {
+            d.basisTexts = List.copyOf(basisTexts(d.source));
+            d.basisWindowWords = config.windowWords();
+        }
+        return d.basisTexts;
+    }
+
+    private static List<String> words(DerivedText d, boolean statements) {
+        if (d.words == null) {
+            Set<String> distinct = new LinkedHashSet<>();
+            for (ContentToken t : Lexicon.contentTokens(statements ? StructuredText.toStatements(d.source) : d.source)) {
+                if (t.kind() != ContentToken.Kind.NUMBER) {
+                    distinct.add(t.surface().toLowerCase(Locale.ROOT));
+                }
+            }
+            d.words = List.copyOf(distinct);
+        }
+        return d.words;
+    }
+
+    private static Set<String> vocabulary(DerivedText d) {
+        if (d.vocabulary == null) {
+            d.vocabulary = Collections.unmodifiableSet(Lexicon.vocabulary(d.source)); // its iteration order, as before
+        }
+        return d.vocabulary;
+    }
+
     /** Context text as basis states: records flattened into statements, sentences, long ones windowed. */
     private List<String> basisTexts(String chunkText) {
         List<String> out = new ArrayList<>();
@@ -462,11 +502,11 @@ public final class RequestMonitor {
             Set<String> vocab = new HashSet<>();
             for (RequestState.Chunk c : state.chunks) {
                 if (c.text != null) {
-                    vocab.addAll(Lexicon.vocabulary(c.text));
+                    vocab.addAll(vocabulary(derived(c)));
                 }
             }
             if (state.prompt != null) {
-                vocab.addAll(Lexicon.vocabulary(state.prompt));
+                vocab.addAll(vocabulary(promptText(state)));
             }
             RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
                     .map(c -> c.text).toList());
@@ -519,20 +559,21 @@ public final class RequestMonitor {
         Set<String> words = new TreeSet<>();
         for (RequestState.Chunk c : state.chunks) {
             if (c.text != null) {
-                contextWords(StructuredText.toStatements(c.text), words);
+                addCapped(words(derived(c), true), words);
             }
         }
         if (state.prompt != null) {
-            contextWords(state.prompt, words);
+            addCapped(words(promptText(state), false), words);
         }
         return new ArrayList<>(words);
     }
 
-    private void contextWords(String text, Set<String> into) {
-        for (ContentToken t : Lexicon.contentTokens(text)) {
-            if (t.kind() != ContentToken.Kind.NUMBER && into.size() < config.maxContextWords()) {
-                into.add(t.surface().toLowerCase(Locale.ROOT));
+    private void addCapped(List<String> words, Set<String> into) {
+        for (String w : words) {
+            if (into.size() >= config.maxContextWords()) {
+                return;
             }
+            into.add(w);
         }
     }
 

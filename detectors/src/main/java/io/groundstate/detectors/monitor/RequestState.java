@@ -54,6 +54,8 @@ public final class RequestState {
     /** The basis above with its zero point, as the detectors take it; made again after each rebuild. */
     @JsonIgnore
     transient Basis scoringBasis;
+    @JsonIgnore
+    transient DerivedText promptText;
     public double zeroPoint;
     public int basisVersion;
     public boolean basisDirty;
@@ -77,6 +79,8 @@ public final class RequestState {
         public int rank;
         public String text;
         public float[] embedding;
+        @JsonIgnore
+        transient DerivedText derived;
     }
 
     public static final class Delta {

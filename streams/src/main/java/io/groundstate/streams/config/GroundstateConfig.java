@@ -169,7 +169,11 @@ public final class GroundstateConfig extends AbstractConfig {
             StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "Spans and verdicts (and alerts, with groundstate.commit.on.alert "
                     + "off) become visible to read_committed consumers this often.",
             StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "Empty starts the embedded single-node KRaft broker.",
-            "processing.exception.handler.global.enabled", "Kafka 5.0's default, taken now.");
+            "processing.exception.handler.global.enabled", "Kafka 5.0's default, taken now.",
+            StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "Tasks process what they have instead of waiting for the rekeyed "
+                    + "partition, which stays empty unless an app keys events by something else; the monitor orders a "
+                    + "request's events itself. With the default (0), Kafka Streams formats a log line at every "
+                    + "processing pass while that partition is empty.");
 
     private static Map<String, Object> kafkaDefaults() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -178,6 +182,7 @@ public final class GroundstateConfig extends AbstractConfig {
         m.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         m.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         m.put("processing.exception.handler.global.enabled", true);
+        m.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         return m;
     }
 
