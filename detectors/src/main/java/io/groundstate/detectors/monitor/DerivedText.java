@@ -4,13 +4,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What the monitor derives from one context text (a chunk's, or the prompt): its basis texts, its content words
- * and its vocabulary, each derived the first time it is needed. A chunk's text never changes, and every chunk that
+ * What the monitor derives from one context text (a chunk's, or the prompt): its statements, basis texts, content
+ * words and vocabulary, each derived the first time it is needed. A chunk's text never changes, and every chunk that
  * arrives used to re-derive all of these for every earlier chunk. Not stored: a restored state derives it again.
  */
 final class DerivedText {
     /** The text it was derived from, compared by identity: a new text gets a new instance. */
     final String source;
+    /** The text with records flattened into statements ({@code StructuredText.toStatements}). */
+    String statements;
     /** Basis texts, and the window width they were cut with. */
     List<String> basisTexts;
     int basisWindowWords;

@@ -441,7 +441,7 @@ public final class RequestMonitor {
 
     private List<String> basisTexts(DerivedText d) {
         if (d.basisTexts == null || d.basisWindowWords != config.windowWords()) {
-            d.basisTexts = List.copyOf(basisTexts(d.source));
+            d.basisTexts = List.copyOf(basisTexts(statements(d)));
             d.basisWindowWords = config.windowWords();
         }
         return d.basisTexts;
@@ -450,7 +450,7 @@ public final class RequestMonitor {
     private static List<String> words(DerivedText d, boolean statements) {
         if (d.words == null) {
             Set<String> distinct = new LinkedHashSet<>();
-            for (ContentToken t : Lexicon.contentTokens(statements ? StructuredText.toStatements(d.source) : d.source)) {
+            for (ContentToken t : Lexicon.contentTokens(statements ? statements(d) : d.source)) {
                 if (t.kind() != ContentToken.Kind.NUMBER) {
                     distinct.add(t.surface().toLowerCase(Locale.ROOT));
                 }
@@ -467,10 +467,17 @@ public final class RequestMonitor {
         return d.vocabulary;
     }
 
-    /** Context text as basis states: records flattened into statements, sentences, long ones windowed. */
-    private List<String> basisTexts(String chunkText) {
+    private static String statements(DerivedText d) {
+        if (d.statements == null) {
+            d.statements = StructuredText.toStatements(d.source);
+        }
+        return d.statements;
+    }
+
+    /** Context text (records already flattened into statements) as basis states: sentences, long ones windowed. */
+    private List<String> basisTexts(String statements) {
         List<String> out = new ArrayList<>();
-        for (Sentence s : SentenceSegmenter.split(StructuredText.toStatements(chunkText))) {
+        for (Sentence s : SentenceSegmenter.split(statements)) {
             String[] words = WHITESPACE.split(s.text());
             if (words.length <= config.windowWords()) {
                 out.add(s.text());
