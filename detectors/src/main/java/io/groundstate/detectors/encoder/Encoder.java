@@ -24,7 +24,7 @@ public interface Encoder extends AutoCloseable {
         List<String> texts = new java.util.ArrayList<>(spans.size() + 1);
         texts.add(text);
         for (int[] s : spans) {
-            texts.add((text.substring(0, s[0]) + text.substring(s[1])).replaceAll("\\s{2,}", " ").strip());
+            texts.add(io.groundstate.detectors.text.SpanRemoval.without(text, s[0], s[1]));
         }
         return embed(texts);
     }

@@ -1,10 +1,10 @@
 package io.groundstate.detectors.physics;
 
 import io.groundstate.detectors.text.ContentToken;
+import io.groundstate.detectors.text.SpanRemoval;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Text perturbation: remove one content token at a time and re-embed. Delta_i = E(s) - E(s without i);
@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
  * embedding space would shrink every cosine alike and carry no information, so the text is perturbed.
  */
 public final class Perturbation {
-    private static final Pattern RUNS_OF_SPACE = Pattern.compile("\\s{2,}");
     private Perturbation() {
     }
 
@@ -52,8 +51,7 @@ public final class Perturbation {
 
     /** The sentence with one token's characters removed, spaces tidied. */
     public static String without(String sentence, ContentToken t) {
-        String s = sentence.substring(0, t.start()) + sentence.substring(t.end());
-        return RUNS_OF_SPACE.matcher(s).replaceAll(" ").strip();
+        return SpanRemoval.without(sentence, t.start(), t.end());
     }
 
     public static Result result(double energy, double[] perturbedEnergies, List<ContentToken> tokens, int attributeTop) {
