@@ -303,8 +303,24 @@ public final class RequestMonitor {
         }
         if (state.finished) {
             out.add(verdict(state));
+            releaseDerived(state);
         }
         return out;
+    }
+
+    /**
+     * A finished request takes no more events, so what was derived from its context only to score it goes: a
+     * streaming host keeps up to {@code groundstate.request.live.max} finished states in memory per task.
+     */
+    private static void releaseDerived(RequestState state) {
+        state.basis = null;
+        state.cluster = null;
+        state.centroids = null;
+        state.question = null;
+        state.scoringBasis = null;
+        state.contextIndex = null;
+        state.promptText = null;
+        state.chunks.forEach(c -> c.derived = null);
     }
 
     private static long lastTokenTime(RequestState state, int end) {

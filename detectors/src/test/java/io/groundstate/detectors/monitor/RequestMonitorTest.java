@@ -1,6 +1,8 @@
 package io.groundstate.detectors.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -141,6 +143,28 @@ class RequestMonitorTest {
         assertFalse(v.hallucinated());
         assertEquals(List.of(), v.spans());
         assertTrue(alerts(out).stream().noneMatch(a -> a.kind() == AlertKind.UNGROUNDED_SPAN));
+    }
+
+    /** Up to groundstate.request.live.max finished states stay in a stream task's memory: they keep no basis. */
+    @Test
+    void aFinishedRequestKeepsNothingDerivedFromItsContext() {
+        RequestState state = new RequestState();
+        List<MonitorOutput> out = new ArrayList<>();
+        for (MonitorEvent e : inOrder().subList(0, inOrder().size() - 1)) {
+            out.addAll(monitor.process(state, e));
+        }
+        assertNotNull(state.basis, "scoring built the basis");
+        assertNotNull(state.contextIndex, "and the context index");
+        assertNotNull(state.chunks.get(0).derived);
+        out.addAll(monitor.process(state, finished()));
+        assertTrue(out.stream().anyMatch(o -> o instanceof Verdict));
+        assertNull(state.basis);
+        assertNull(state.centroids);
+        assertNull(state.scoringBasis);
+        assertNull(state.contextIndex);
+        assertNull(state.chunks.get(0).derived);
+        assertEquals(List.of(), monitor.process(state, deltas(" More.", 1).get(0)), "a late event changes nothing");
+        assertScoresEqual(run(inOrder()), out);
     }
 
     @Test
