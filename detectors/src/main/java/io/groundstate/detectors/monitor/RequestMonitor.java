@@ -309,10 +309,13 @@ public final class RequestMonitor {
     }
 
     /**
-     * A finished request takes no more events, so what was derived from its context only to score it goes: a
-     * streaming host keeps up to {@code groundstate.request.live.max} finished states in memory per task.
+     * A finished request takes no more events, so what only scoring needs goes: what was derived from the context
+     * (a streaming host keeps up to {@code groundstate.request.live.max} finished states in memory per task), and
+     * the drift detector's two vectors, half of the state that the store keeps for the retention.
      */
     private static void releaseDerived(RequestState state) {
+        state.previousVector = null;
+        state.runningSum = null;
         state.basis = null;
         state.cluster = null;
         state.centroids = null;

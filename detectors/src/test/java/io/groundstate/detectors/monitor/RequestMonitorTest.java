@@ -156,6 +156,7 @@ class RequestMonitorTest {
         assertNotNull(state.basis, "scoring built the basis");
         assertNotNull(state.contextIndex, "and the context index");
         assertNotNull(state.chunks.get(0).derived);
+        assertNotNull(state.runningSum, "and the drift detector's vectors");
         out.addAll(monitor.process(state, finished()));
         assertTrue(out.stream().anyMatch(o -> o instanceof Verdict));
         assertNull(state.basis);
@@ -163,6 +164,8 @@ class RequestMonitorTest {
         assertNull(state.scoringBasis);
         assertNull(state.contextIndex);
         assertNull(state.chunks.get(0).derived);
+        assertNull(state.previousVector);
+        assertNull(state.runningSum);
         assertEquals(List.of(), monitor.process(state, deltas(" More.", 1).get(0)), "a late event changes nothing");
         assertScoresEqual(run(inOrder()), out);
     }
