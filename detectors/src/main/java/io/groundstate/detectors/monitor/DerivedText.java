@@ -16,7 +16,10 @@ final class DerivedText {
     /** Basis texts, and the window width they were cut with. */
     List<String> basisTexts;
     int basisWindowWords;
-    /** Distinct lower-case content words other than numbers, in order of first occurrence. */
+    /**
+     * Distinct lower-case content words other than numbers, in order of first occurrence: of the statements for a
+     * chunk, of the text as it is for the prompt (each instance serves one of the two).
+     */
     List<String> words;
     Set<String> vocabulary;
 
