@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groundstate.detectors.eval.LabeledRecord;
 import io.groundstate.detectors.eval.Simulator;
 import io.groundstate.detectors.monitor.MonitorEvent;
+import io.groundstate.detectors.vec.Vectors;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.cli.DurationConverter;
 import io.groundstate.streams.cli.GroundstateCommand;
@@ -145,7 +146,7 @@ public final class SoakBench implements Callable<Integer> {
 
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
-            if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            if (Vectors.vectorModuleLoaded()) {
                 // the SIMD dot products where this JVM has them (bin/groundstate adds the module where it exists)
                 command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
             }

@@ -11,15 +11,12 @@ import java.util.Set;
 final class DerivedText {
     /** The text it was derived from, compared by identity: a new text gets a new instance. */
     final String source;
-    /** The text with records flattened into statements ({@code StructuredText.toStatements}). */
+    /** The text with records flattened into statements ({@code StructuredText.toStatements}); a prompt's as it is. */
     String statements;
     /** Basis texts, and the window width they were cut with. */
     List<String> basisTexts;
     int basisWindowWords;
-    /**
-     * Distinct lower-case content words other than numbers, in order of first occurrence: of the statements for a
-     * chunk, of the text as it is for the prompt (each instance serves one of the two).
-     */
+    /** Distinct lower-case content words of the statements other than numbers, in order of first occurrence. */
     List<String> words;
     Set<String> vocabulary;
 

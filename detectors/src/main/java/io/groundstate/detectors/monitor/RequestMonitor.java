@@ -317,10 +317,6 @@ public final class RequestMonitor {
         state.previousVector = null;
         state.runningSum = null;
         state.basis = null;
-        state.cluster = null;
-        state.centroids = null;
-        state.question = null;
-        state.scoringBasis = null;
         state.contextIndex = null;
         state.promptText = null;
         state.chunks.forEach(c -> c.derived = null);
@@ -408,16 +404,13 @@ public final class RequestMonitor {
         }
         float[][] vectors = states.stream().map(BasisState::vector).toArray(float[][]::new);
         int[] cluster = Clustering.agglomerate(vectors, config.clusterCosine());
-        state.basis = states;
-        state.cluster = cluster;
-        state.centroids = Clustering.centroids(vectors, cluster);
-        state.question = withQuestion ? vs[batch.size() - 1] : null;
         // The zero point comes from this basis's energies; scoring takes the basis with it.
-        Basis basis = new Basis(state.basis, state.cluster, state.centroids, state.question, 0);
+        Basis basis = new Basis(states, cluster, Clustering.centroids(vectors, cluster),
+                withQuestion ? vs[batch.size() - 1] : null, 0);
         double[] floors = basis.energies(Arrays.copyOfRange(vs, texts.size(), texts.size() + probes.size()));
         Arrays.sort(floors);
         state.zeroPoint = floors.length == 0 ? 0 : floors[floors.length / 2];
-        state.scoringBasis = basis.withZeroPoint(state.zeroPoint);
+        state.basis = basis.withZeroPoint(state.zeroPoint);
         if (changed) {
             state.basisVersion++;
         }
@@ -454,8 +447,10 @@ public final class RequestMonitor {
     }
 
     private static DerivedText promptText(RequestState state) {
-        state.promptText = DerivedText.of(state.promptText, state.prompt);
-        return state.promptText;
+        DerivedText d = DerivedText.of(state.promptText, state.prompt);
+        d.statements = d.source; // a question is taken as it is, never flattened as a record
+        state.promptText = d;
+        return d;
     }
 
     private List<String> basisTexts(DerivedText d) {
@@ -466,10 +461,10 @@ public final class RequestMonitor {
         return d.basisTexts;
     }
 
-    private static List<String> words(DerivedText d, boolean statements) {
+    private static List<String> words(DerivedText d) {
         if (d.words == null) {
             Set<String> distinct = new LinkedHashSet<>();
-            for (ContentToken t : Lexicon.contentTokens(statements ? statements(d) : d.source)) {
+            for (ContentToken t : Lexicon.contentTokens(statements(d))) {
                 if (t.kind() != ContentToken.Kind.NUMBER) {
                     distinct.add(t.surface().toLowerCase(Locale.ROOT));
                 }
@@ -512,15 +507,6 @@ public final class RequestMonitor {
             }
         }
         return out;
-    }
-
-    /** The request's basis for scoring, made once per rebuild (its centroid is a pass over every state). */
-    static Basis basis(RequestState state) {
-        if (state.scoringBasis == null) {
-            state.scoringBasis = new Basis(state.basis, state.cluster, state.centroids, state.question,
-                    state.zeroPoint);
-        }
-        return state.scoringBasis;
     }
 
     private ContextIndex contextIndex(RequestState state) {
@@ -585,11 +571,11 @@ public final class RequestMonitor {
         Set<String> words = new TreeSet<>();
         for (RequestState.Chunk c : state.chunks) {
             if (c.text != null) {
-                addCapped(words(derived(c), true), words);
+                addCapped(words(derived(c)), words);
             }
         }
         if (state.prompt != null) {
-            addCapped(words(promptText(state), false), words);
+            addCapped(words(promptText(state)), words);
         }
         return new ArrayList<>(words);
     }
@@ -609,7 +595,7 @@ public final class RequestMonitor {
     }
 
     private void score(RequestState state, List<SentenceRecord> todo, List<MonitorOutput> out) {
-        Basis basis = basis(state);
+        Basis basis = state.basis;
         ContextIndex index = contextIndex(state);
         Set<String> vocab = index.vocabulary;
         RecordPolarity record = index.record;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.groundstate.detectors.physics.Basis;
-import io.groundstate.detectors.physics.BasisState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -38,22 +37,14 @@ public final class RequestState {
     public List<SentenceRecord> sentences = new ArrayList<>();
     public List<AppSpan> spanEmbeddings = new ArrayList<>();
 
-    // Derived from the chunks and the prompt by the encoder, and nine tenths of the state's size: not
-    // serialised, rebuilt (same texts, same batch, same vectors) when a restored state next needs it.
+    // Derived from the chunks and the prompt by the encoder (states, clusters, question, zero point), and nine
+    // tenths of the state's size: not serialised, rebuilt (same texts, same batch, same vectors) when a restored
+    // state next needs it.
     @JsonIgnore
-    public List<BasisState> basis;
-    @JsonIgnore
-    public int[] cluster;
-    @JsonIgnore
-    public float[][] centroids;
-    @JsonIgnore
-    public float[] question;
+    public Basis basis;
     /** Derived from the chunks and the prompt for scoring; rebuilt when they change or the state is restored. */
     @JsonIgnore
     transient ContextIndex contextIndex;
-    /** The basis above with its zero point, as the detectors take it; made again after each rebuild. */
-    @JsonIgnore
-    transient Basis scoringBasis;
     @JsonIgnore
     transient DerivedText promptText;
     public double zeroPoint;

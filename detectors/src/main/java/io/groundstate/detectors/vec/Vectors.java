@@ -16,7 +16,7 @@ public final class Vectors {
      * detectors use it unless -Dgroundstate.simd=false.
      */
     public static Optional<DotKernel> simdKernel() {
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+        if (vectorModuleLoaded()) {
             try {
                 if (SimdDots.worthwhile()) {
                     return Optional.of(new SimdDots());
@@ -26,6 +26,11 @@ public final class Vectors {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether this JVM was started with the module jdk.incubator.vector, which the SIMD kernel needs. */
+    public static boolean vectorModuleLoaded() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
 
     /** The dot-product kernel in use: "simd" or "scalar". */

@@ -159,9 +159,7 @@ class RequestMonitorTest {
         assertNotNull(state.runningSum, "and the drift detector's vectors");
         out.addAll(monitor.process(state, finished()));
         assertTrue(out.stream().anyMatch(o -> o instanceof Verdict));
-        assertNull(state.basis);
-        assertNull(state.centroids);
-        assertNull(state.scoringBasis);
+        assertNull(state.basis); // its states, clusters and centroids
         assertNull(state.contextIndex);
         assertNull(state.chunks.get(0).derived);
         assertNull(state.previousVector);
