@@ -1,5 +1,6 @@
 package io.groundstate.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,10 @@ import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.kafka.MonitorApp;
 import io.groundstate.streams.topology.EventMapping;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -54,14 +59,24 @@ public final class StreamingBench implements Callable<Integer> {
     @Option(names = "--rounds", defaultValue = "3", description = "Rounds; the median is reported (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--warmup", defaultValue = "5",
+            description = {"Unmeasured passes of the pass-through and the hashing encoder first, alternating (default:",
+                    "${DEFAULT-VALUE}). On 2 cores the JIT compiler takes most of a core for about a minute, and the",
+                    "detectors' vector code needs it to reach speed; the JSON reports what it compiled in the rounds."})
+    int warmup;
+
     @Option(names = "--real-rounds", defaultValue = "1",
             description = "Rounds of the real encoder, which takes longest (default: ${DEFAULT-VALUE}).")
     int realRounds;
 
     enum Contender { PASS_THROUGH, HASHING_ENCODER, REAL_ENCODER }
 
-    /** One measured pass: the time from the first event sent to the last expected output read. */
-    record Pass(int events, int answers, double seconds) {
+    /**
+     * One measured pass: the time from the first event sent to the last expected output read, and where the CPU
+     * went meanwhile. The broker, the producer and the reader run in this JVM and share its cores with the
+     * contender, so a contender that makes the broker work harder (more records, transactions) is slower for it.
+     */
+    record Pass(int events, int answers, double seconds, CpuShare cpu) {
         double eventsPerSecond() {
             return events / seconds;
         }
@@ -71,20 +86,98 @@ public final class StreamingBench implements Callable<Integer> {
         }
     }
 
+    /**
+     * CPU seconds during a pass: the contender's stream threads, the broker's request handlers and network
+     * threads, the JIT compiler (its compile time), the garbage collector (its collection time) and the whole
+     * process (everything, those included).
+     */
+    record CpuShare(double streamThreads, double broker, double jit, double gc, double process) {
+        static final String[] NAMES = {"stream_threads", "broker", "jit", "gc", "process"};
+
+        double[] values() {
+            return new double[] {streamThreads, broker, jit, gc, process};
+        }
+
+        String perEvent(int events) {
+            double[] v = values();
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < v.length; i++) {
+                sb.append(i == 0 ? "" : ", ").append(NAMES[i].replace('_', ' ')).append(' ')
+                        .append(String.format(Locale.ROOT, "%.1f", v[i] / events * 1e6));
+            }
+            return sb.append(" µs CPU per event").toString();
+        }
+    }
+
+    /** A reading of the counters that {@link CpuShare} is the difference of. */
+    private record CpuReading(Map<Long, Long> streamThreads, Map<Long, Long> broker, long compileMillis,
+                              long gcMillis, long processNanos) {
+        static CpuReading now(String prefix) {
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            Map<Long, Long> stream = new HashMap<>();
+            Map<Long, Long> broker = new HashMap<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                String name = t.getName();
+                boolean ours = name.startsWith(prefix + "-") && name.contains("-StreamThread-")
+                        && !name.contains("producer") && !name.contains("consumer");
+                Map<Long, Long> into = ours ? stream : name.startsWith("data-plane-kafka") ? broker : null;
+                long ns = into == null ? -1 : threads.getThreadCpuTime(t.getId());
+                if (ns >= 0) {
+                    into.put(t.getId(), ns);
+                }
+            }
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            long compile = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+            long gc = 0;
+            for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+                gc += Math.max(0, b.getCollectionTime());
+            }
+            long process = ManagementFactory.getOperatingSystemMXBean()
+                    instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+            return new CpuReading(stream, broker, compile, gc, process);
+        }
+
+        CpuShare since(CpuReading start) {
+            return new CpuShare(grown(start.streamThreads, streamThreads), grown(start.broker, broker),
+                    (compileMillis - start.compileMillis) / 1e3, (gcMillis - start.gcMillis) / 1e3,
+                    (processNanos - start.processNanos) / 1e9);
+        }
+
+        private static double grown(Map<Long, Long> before, Map<Long, Long> after) {
+            long ns = 0;
+            for (Map.Entry<Long, Long> t : after.entrySet()) {
+                ns += t.getValue() - before.getOrDefault(t.getKey(), 0L);
+            }
+            return ns / 1e9;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         List<LabeledRecord> answers = corpus.answers();
+        if (warmup < 0 || rounds < 1 || realRounds < 0) {
+            throw new IllegalArgumentException("--warmup and --real-rounds must be 0 or more, --rounds 1 or more");
+        }
         List<MonitorEvent> log = Simulator.interleaved(answers);
         System.err.printf("bench streaming: %d answers, %d events from %s, %d rounds (%d with the real encoder)%n",
                 answers.size(), log.size(), corpus.describe(), rounds, realRounds);
         Map<Contender, double[]> seconds = new HashMap<>();
+        Map<Contender, double[][]> cpu = new HashMap<>(); // [round][share]
         for (Contender c : Contender.values()) {
-            seconds.put(c, new double[c == Contender.REAL_ENCODER ? realRounds : rounds]);
+            int n = c == Contender.REAL_ENCODER ? realRounds : rounds;
+            seconds.put(c, new double[n]);
+            cpu.put(c, new double[n][]);
         }
         try (Rig rig = new Rig()) {
-            // One unmeasured pass of each cheap contender first: the JIT compiles the hot paths of both.
-            run(rig, Contender.PASS_THROUGH, log, answers.size(), tuning, choice.model, choice.device);
-            run(rig, Contender.HASHING_ENCODER, log, answers.size(), tuning, choice.model, choice.device);
+            // Unmeasured passes of each cheap contender first, so that the rounds measure compiled code.
+            for (int i = 0; i < warmup; i++) {
+                for (Contender c : i % 2 == 0 ? List.of(Contender.PASS_THROUGH, Contender.HASHING_ENCODER)
+                        : List.of(Contender.HASHING_ENCODER, Contender.PASS_THROUGH)) {
+                    Pass p = run(rig, c, log, answers.size(), tuning, choice.model, choice.device);
+                    System.err.printf(Locale.ROOT, "  warm-up %d %-16s %.0f events/s, JIT %.1f s%n", i + 1, c,
+                            p.eventsPerSecond(), p.cpu().jit());
+                }
+            }
             for (int round = 0; round < Math.max(rounds, realRounds); round++) {
                 List<Contender> order = new ArrayList<>(List.of(Contender.values()));
                 if (round % 2 == 1) {
@@ -96,8 +189,9 @@ public final class StreamingBench implements Callable<Integer> {
                     }
                     Pass p = run(rig, c, log, answers.size(), tuning, choice.model, choice.device);
                     seconds.get(c)[round] = p.seconds();
-                    System.err.printf(Locale.ROOT, "  round %d %-16s %.0f events/s, %.2f answers/s%n", round + 1, c,
-                            p.eventsPerSecond(), p.answersPerSecond());
+                    cpu.get(c)[round] = p.cpu().values();
+                    System.err.printf(Locale.ROOT, "  round %d %-16s %.0f events/s, %.2f answers/s; %s%n", round + 1,
+                            c, p.eventsPerSecond(), p.answersPerSecond(), p.cpu().perEvent(p.events()));
                 }
             }
         }
@@ -110,6 +204,7 @@ public final class StreamingBench implements Callable<Integer> {
         out.put("answers", answers.size());
         out.put("events", log.size());
         out.set("kafka", tuning.describe(mapper));
+        out.put("warmup_passes", warmup);
         double base = Stats.median(seconds.get(Contender.PASS_THROUGH));
         ArrayNode rows = out.putArray("contenders");
         for (Contender c : Contender.values()) {
@@ -122,6 +217,14 @@ public final class StreamingBench implements Callable<Integer> {
             r.put("events_per_s", Math.round(log.size() / s));
             r.put("answers_per_s", Math.round(answers.size() / s * 100) / 100.0);
             r.put("cost_vs_pass_through", Math.round(s / base * 100) / 100.0);
+            ObjectNode perEvent = r.putObject("cpu_us_per_event"); // medians over the rounds
+            for (int k = 0; k < CpuShare.NAMES.length; k++) {
+                double[] xs = new double[cpu.get(c).length];
+                for (int i = 0; i < xs.length; i++) {
+                    xs[i] = cpu.get(c)[i][k];
+                }
+                perEvent.put(CpuShare.NAMES[k], Math.round(Stats.median(xs) / log.size() * 1e7) / 10.0);
+            }
             r.put("rounds", seconds.get(c).length);
         }
         out.put("topology_cost_vs_pass_through_hashing_encoder",
@@ -129,12 +232,16 @@ public final class StreamingBench implements Callable<Integer> {
         if (choice.json) {
             System.out.println(mapper.writeValueAsString(out));
         } else {
-            System.out.println("| contender | events/s | answers/s | time vs pass-through |");
-            System.out.println("|---|---|---|---|");
+            System.out.println("| contender | events/s | answers/s | time vs pass-through | CPU µs per event: "
+                    + "stream threads / broker / JIT / GC / whole process |");
+            System.out.println("|---|---|---|---|---|");
             for (var r : rows) {
-                System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2fx |%n", r.get("contender").asText(),
-                        r.get("events_per_s").asLong(), r.get("answers_per_s").asDouble(),
-                        r.get("cost_vs_pass_through").asDouble());
+                JsonNode e = r.get("cpu_us_per_event");
+                System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2fx | %.1f / %.1f / %.1f / %.1f / %.1f |%n",
+                        r.get("contender").asText(), r.get("events_per_s").asLong(), r.get("answers_per_s").asDouble(),
+                        r.get("cost_vs_pass_through").asDouble(), e.get("stream_threads").asDouble(),
+                        e.get("broker").asDouble(), e.get("jit").asDouble(), e.get("gc").asDouble(),
+                        e.get("process").asDouble());
             }
         }
         return 0;
@@ -169,6 +276,7 @@ public final class StreamingBench implements Callable<Integer> {
                 done.countDown();
             }
         }); KafkaProducer<String, byte[]> producer = rig.producer()) {
+            CpuReading start = CpuReading.now(prefix);
             long t0 = System.nanoTime();
             String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
             for (MonitorEvent e : log) {
@@ -178,7 +286,7 @@ public final class StreamingBench implements Callable<Integer> {
             if (!done.await(30, TimeUnit.MINUTES)) {
                 throw new IllegalStateException(c + ": only " + seen.get() + " of " + expected + " outputs arrived");
             }
-            return new Pass(log.size(), answers, (lastAt.get() - t0) / 1e9);
+            return new Pass(log.size(), answers, (lastAt.get() - t0) / 1e9, CpuReading.now(prefix).since(start));
         }
     }
 

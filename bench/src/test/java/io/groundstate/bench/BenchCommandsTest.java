@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -107,7 +108,8 @@ class BenchCommandsTest {
 
     @Test
     void streamingRunsThePassThroughAndTheTopologyOnOneBroker() throws Exception {
-        JsonNode r = run("bench", "streaming", "--limit", "3", "--rounds", "1", "--real-rounds", "0", "--json");
+        JsonNode r = run("bench", "streaming", "--limit", "3", "--rounds", "1", "--real-rounds", "0", "--warmup", "1",
+                "--json");
         JsonNode rows = r.get("contenders");
         assertEquals(2, rows.size(), "no real-encoder row when it has no rounds: " + r);
         assertEquals("pass_through", rows.get(0).get("contender").asText());
@@ -115,6 +117,17 @@ class BenchCommandsTest {
         assertEquals("hashing_encoder", rows.get(1).get("contender").asText());
         assertTrue(rows.get(1).get("events_per_s").asDouble() > 0);
         assertEquals("exactly_once_v2", r.get("kafka").get("processing_guarantee").asText());
+        assertEquals(1, r.get("warmup_passes").asInt());
+        JsonNode passThrough = rows.get(0).get("cpu_us_per_event");
+        JsonNode topology = rows.get(1).get("cpu_us_per_event");
+        // Each contender's own stream thread is found: the detectors cost more than copying a record.
+        assertTrue(passThrough.get("stream_threads").asDouble() > 0, r.toString());
+        assertTrue(topology.get("stream_threads").asDouble() > passThrough.get("stream_threads").asDouble(), r.toString());
+        for (JsonNode cpu : List.of(passThrough, topology)) {
+            assertTrue(cpu.get("broker").asDouble() > 0, "the broker appended the outputs: " + r);
+            assertTrue(cpu.get("process").asDouble() >= cpu.get("stream_threads").asDouble()
+                    + cpu.get("broker").asDouble(), "the process's CPU includes its threads': " + r);
+        }
     }
 
     @Test
