@@ -62,7 +62,7 @@ public final class StreamingBench implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "5",
             description = {"Unmeasured passes of the pass-through and the hashing encoder first, alternating (default:",
                     "${DEFAULT-VALUE}). On 2 cores the JIT compiler takes most of a core for about a minute, and the",
-                    "detectors' vector code needs it to reach speed; the JSON reports what it compiled in the rounds."})
+                    "detectors' vector code needs it to reach speed; each round reports its compile time."})
     int warmup;
 
     @Option(names = "--real-rounds", defaultValue = "1",
@@ -118,8 +118,7 @@ public final class StreamingBench implements Callable<Integer> {
             Map<Long, Long> broker = new HashMap<>();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 String name = t.getName();
-                boolean ours = name.startsWith(prefix + "-") && name.contains("-StreamThread-")
-                        && !name.contains("producer") && !name.contains("consumer");
+                boolean ours = name.startsWith(prefix + "-") && name.contains("-StreamThread-");
                 Map<Long, Long> into = ours ? stream : name.startsWith("data-plane-kafka") ? broker : null;
                 long ns = into == null ? -1 : threads.getThreadCpuTime(t.getId());
                 if (ns >= 0) {
@@ -154,10 +153,10 @@ public final class StreamingBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<LabeledRecord> answers = corpus.answers();
         if (warmup < 0 || rounds < 1 || realRounds < 0) {
             throw new IllegalArgumentException("--warmup and --real-rounds must be 0 or more, --rounds 1 or more");
         }
+        List<LabeledRecord> answers = corpus.answers();
         List<MonitorEvent> log = Simulator.interleaved(answers);
         System.err.printf("bench streaming: %d answers, %d events from %s, %d rounds (%d with the real encoder)%n",
                 answers.size(), log.size(), corpus.describe(), rounds, realRounds);

@@ -1,6 +1,12 @@
 package io.groundstate.detectors.monitor;
 
+import io.groundstate.detectors.text.ContentToken;
+import io.groundstate.detectors.text.Lexicon;
+import io.groundstate.detectors.text.StructuredText;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -11,20 +17,56 @@ import java.util.Set;
 final class DerivedText {
     /** The text it was derived from, compared by identity: a new text gets a new instance. */
     final String source;
-    /** The text with records flattened into statements ({@code StructuredText.toStatements}); a prompt's as it is. */
-    String statements;
-    /** Basis texts, and the window width they were cut with. */
+    private String statements;
+    /** Basis texts, and the window width they were cut with (the monitor cuts them; it knows the width). */
     List<String> basisTexts;
     int basisWindowWords;
-    /** Distinct lower-case content words of the statements other than numbers, in order of first occurrence. */
-    List<String> words;
-    Set<String> vocabulary;
+    private List<String> words;
+    private Set<String> vocabulary;
 
     private DerivedText(String source) {
         this.source = source;
     }
 
+    /** A chunk's text: records in it are flattened into statements. */
     static DerivedText of(DerivedText existing, String source) {
         return existing != null && existing.source == source ? existing : new DerivedText(source);
+    }
+
+    /** A question: taken as it is, never flattened as a record. */
+    static DerivedText ofQuestion(DerivedText existing, String source) {
+        DerivedText d = of(existing, source);
+        d.statements = source;
+        return d;
+    }
+
+    /** The text with records flattened into statements ({@code StructuredText.toStatements}). */
+    String statements() {
+        if (statements == null) {
+            statements = StructuredText.toStatements(source);
+        }
+        return statements;
+    }
+
+    /** Distinct lower-case content words of the statements other than numbers, in order of first occurrence. */
+    List<String> words() {
+        if (words == null) {
+            Set<String> distinct = new LinkedHashSet<>();
+            for (ContentToken t : Lexicon.contentTokens(statements())) {
+                if (t.kind() != ContentToken.Kind.NUMBER) {
+                    distinct.add(t.surface().toLowerCase(Locale.ROOT));
+                }
+            }
+            words = List.copyOf(distinct);
+        }
+        return words;
+    }
+
+    /** {@link Lexicon#vocabulary} of the source text, in its iteration order. */
+    Set<String> vocabulary() {
+        if (vocabulary == null) {
+            vocabulary = Collections.unmodifiableSet(Lexicon.vocabulary(source));
+        }
+        return vocabulary;
     }
 }

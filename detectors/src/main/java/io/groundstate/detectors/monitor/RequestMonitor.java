@@ -30,15 +30,12 @@ import io.groundstate.detectors.text.ContentToken;
 import io.groundstate.detectors.text.Lexicon;
 import io.groundstate.detectors.text.Sentence;
 import io.groundstate.detectors.text.SentenceSegmenter;
-import io.groundstate.detectors.text.StructuredText;
 import io.groundstate.detectors.vec.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -447,45 +444,16 @@ public final class RequestMonitor {
     }
 
     private static DerivedText promptText(RequestState state) {
-        DerivedText d = DerivedText.of(state.promptText, state.prompt);
-        d.statements = d.source; // a question is taken as it is, never flattened as a record
-        state.promptText = d;
-        return d;
+        state.promptText = DerivedText.ofQuestion(state.promptText, state.prompt);
+        return state.promptText;
     }
 
     private List<String> basisTexts(DerivedText d) {
         if (d.basisTexts == null || d.basisWindowWords != config.windowWords()) {
-            d.basisTexts = List.copyOf(basisTexts(statements(d)));
+            d.basisTexts = List.copyOf(basisTexts(d.statements()));
             d.basisWindowWords = config.windowWords();
         }
         return d.basisTexts;
-    }
-
-    private static List<String> words(DerivedText d) {
-        if (d.words == null) {
-            Set<String> distinct = new LinkedHashSet<>();
-            for (ContentToken t : Lexicon.contentTokens(statements(d))) {
-                if (t.kind() != ContentToken.Kind.NUMBER) {
-                    distinct.add(t.surface().toLowerCase(Locale.ROOT));
-                }
-            }
-            d.words = List.copyOf(distinct);
-        }
-        return d.words;
-    }
-
-    private static Set<String> vocabulary(DerivedText d) {
-        if (d.vocabulary == null) {
-            d.vocabulary = Collections.unmodifiableSet(Lexicon.vocabulary(d.source)); // its iteration order, as before
-        }
-        return d.vocabulary;
-    }
-
-    private static String statements(DerivedText d) {
-        if (d.statements == null) {
-            d.statements = StructuredText.toStatements(d.source);
-        }
-        return d.statements;
     }
 
     /** Context text (records already flattened into statements) as basis states: sentences, long ones windowed. */
@@ -514,11 +482,11 @@ public final class RequestMonitor {
             Set<String> vocab = new HashSet<>();
             for (RequestState.Chunk c : state.chunks) {
                 if (c.text != null) {
-                    vocab.addAll(vocabulary(derived(c)));
+                    vocab.addAll(derived(c).vocabulary());
                 }
             }
             if (state.prompt != null) {
-                vocab.addAll(vocabulary(promptText(state)));
+                vocab.addAll(promptText(state).vocabulary());
             }
             RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
                     .map(c -> c.text).toList());
@@ -571,11 +539,11 @@ public final class RequestMonitor {
         Set<String> words = new TreeSet<>();
         for (RequestState.Chunk c : state.chunks) {
             if (c.text != null) {
-                addCapped(words(derived(c)), words);
+                addCapped(derived(c).words(), words);
             }
         }
         if (state.prompt != null) {
-            addCapped(words(promptText(state)), words);
+            addCapped(promptText(state).words(), words);
         }
         return new ArrayList<>(words);
     }
