@@ -109,9 +109,13 @@ class BenchCommandsTest {
     @Test
     void streamingRunsThePassThroughAndTheTopologyOnOneBroker() throws Exception {
         JsonNode r = run("bench", "streaming", "--limit", "3", "--rounds", "1", "--real-rounds", "0", "--warmup", "1",
-                "--json");
+                "--copies", "2", "--json");
         JsonNode rows = r.get("contenders");
         assertEquals(2, rows.size(), "no real-encoder row when it has no rounds: " + r);
+        for (JsonNode row : rows) {
+            // The topology's pass ends at its last verdict: each copy's answers were requests of their own.
+            assertEquals(2 * r.get("events").asInt(), row.get("events_per_pass").asInt(), r.toString());
+        }
         assertEquals("pass_through", rows.get(0).get("contender").asText());
         assertEquals(1.0, rows.get(0).get("cost_vs_pass_through").asDouble(), 1e-9);
         assertEquals("hashing_encoder", rows.get(1).get("contender").asText());

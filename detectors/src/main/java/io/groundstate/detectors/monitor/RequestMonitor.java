@@ -100,10 +100,15 @@ public final class RequestMonitor {
             state.model = nonBlank(e.model(), "unknown");
             state.prompt = e.prompt() == null || e.prompt().isBlank() ? null : e.prompt();
             state.basisDirty |= state.prompt != null;
-            prefetchContext(state);
+            if (state.prompt != null && !state.chunks.isEmpty()) {
+                prefetchPrompt(state); // its chunks came first and were prefetched without it
+            }
         } else if (event instanceof ContextChunk e) {
+            int before = state.chunks.size();
             addChunk(state, e);
-            prefetchContext(state);
+            if (state.chunks.size() > before) {
+                prefetchChunk(state, state.chunks.get(before), before == 0);
+            }
         } else if (event instanceof TokenDelta e) {
             addDelta(state, e);
         } else if (event instanceof SpanEmbedding e) {
@@ -157,10 +162,45 @@ public final class RequestMonitor {
         return n;
     }
 
-    private void prefetchContext(RequestState state) {
-        if (state.basisDirty && !state.chunks.isEmpty()) {
-            encoder.prefetch(() -> contextTexts(state));
+    /**
+     * What a new chunk adds to the texts the request's context will have embedded: its basis texts, their
+     * zero-point probes and its words, and with the first chunk the question and its words. A streaming host
+     * prefetches them when the chunk arrives (see {@link Encoder#prefetch}), so that the work is done before the
+     * first sentence needs it. Only the new chunk's: listing the whole context again at every chunk was a tenth of
+     * a stream thread's time (profiled), for texts already queued.
+     */
+    private void prefetchChunk(RequestState state, RequestState.Chunk chunk, boolean first) {
+        if (chunk.text == null && !(first && state.prompt != null)) {
+            return; // an app-embedded chunk has no text to embed
         }
+        encoder.prefetch(() -> {
+            List<String> out = new ArrayList<>();
+            if (chunk.text != null) {
+                List<String> texts = basisTexts(derived(chunk));
+                texts = texts.subList(0, Math.min(texts.size(), config.maxBasisStates()));
+                out.addAll(texts);
+                zeroPointProbes(texts).forEach(p -> out.add(p.perturbed));
+                List<String> words = derived(chunk).words();
+                out.addAll(words.subList(0, Math.min(words.size(), config.maxContextWords())));
+            }
+            if (first && state.prompt != null) {
+                out.addAll(promptTexts(state));
+            }
+            return out;
+        });
+    }
+
+    private void prefetchPrompt(RequestState state) {
+        encoder.prefetch(() -> promptTexts(state));
+    }
+
+    /** The question and its words, as the basis and soft support embed them. */
+    private List<String> promptTexts(RequestState state) {
+        List<String> out = new ArrayList<>();
+        out.add(state.prompt);
+        List<String> words = promptText(state).words();
+        out.addAll(words.subList(0, Math.min(words.size(), config.maxContextWords())));
+        return out;
     }
 
     private static String nonBlank(String s, String fallback) {
@@ -363,23 +403,6 @@ public final class RequestMonitor {
             }
         }
         return new BasisPlan(texts, owners, ranks, states);
-    }
-
-    /**
-     * Every text that the request's context will have embedded: its basis, the zero-point probes, the question,
-     * and the context words for soft support. A streaming host prefetches them when context arrives (see
-     * {@link Encoder#prefetch}), so that the work is done before the first sentence needs it.
-     */
-    private List<String> contextTexts(RequestState state) {
-        List<String> out = new ArrayList<>();
-        List<String> texts = basisPlan(state).texts();
-        out.addAll(texts);
-        zeroPointProbes(texts).forEach(p -> out.add(p.perturbed));
-        if (state.prompt != null) {
-            out.add(state.prompt);
-        }
-        out.addAll(contextWordList(state));
-        return out;
     }
 
     private void rebuildBasis(RequestState state, boolean changed) {

@@ -386,6 +386,42 @@ class RequestMonitorTest {
         assertEquals(alerts(run(inOrder())).size(), alerts(out).size());
     }
 
+    @Test
+    void eachChunkIsPrefetchedOnceWhateverTheOrderOfTheContextAndTheQuestion() {
+        ContextChunk first = new ContextChunk(ID, 2, "c0", 0, "The Eiffel Tower is in Paris.", null, null);
+        ContextChunk second = new ContextChunk(ID, 3, "c1", 1, "It was completed in 1889. It is 330 metres tall.", null, null);
+        for (boolean questionFirst : new boolean[] {true, false}) {
+            Recorder model = new Recorder();
+            PrefetchAtOnce encoder = new PrefetchAtOnce(new CachingEncoder(model, 10_000));
+            RequestMonitor m = new RequestMonitor(encoder, combiner(), MonitorConfig.defaults(), () -> 42L);
+            RequestState state = new RequestState();
+            List<MonitorEvent> context = questionFirst ? List.of(started(), first, second) : List.of(first, second, started());
+            context.forEach(e -> m.process(state, e));
+            for (String sentence : List.of("The Eiffel Tower is in Paris.", "It was completed in 1889.",
+                    "It is 330 metres tall.", "Where is the Eiffel Tower?")) {
+                // Words that two chunks share are listed with each (a cache hit); a chunk is never listed again.
+                assertEquals(1, Collections.frequency(encoder.prefetched, sentence), encoder.prefetched.toString());
+            }
+            assertTrue(encoder.prefetched.containsAll(List.of("The Eiffel Tower is in Paris.", "It is 330 metres tall.",
+                    "Where is the Eiffel Tower?", "paris", "metres", "tower")), encoder.prefetched.toString());
+            int before = model.seen.size();
+            List<MonitorOutput> out = new ArrayList<>();
+            for (MonitorEvent e : inOrder().subList(2, inOrder().size())) {
+                out.addAll(m.process(state, e));
+            }
+            Set<String> answerWords = new HashSet<>(List.of(RESPONSE.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
+            for (String t : model.seen.subList(before, model.seen.size())) {
+                for (String w : t.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+                    assertTrue(w.isEmpty() || answerWords.contains(w), "embedded on demand: '" + t + "'");
+                }
+            }
+            List<MonitorEvent> all = new ArrayList<>(context);
+            all.addAll(inOrder().subList(2, inOrder().size()));
+            assertScoresEqual(run(new RequestMonitor(new Recorder(), combiner(), MonitorConfig.defaults(), () -> 42L), all),
+                    out);
+        }
+    }
+
     static void assertScoresEqual(List<MonitorOutput> a, List<MonitorOutput> b) {
         Map<Integer, SpanScore> x = finalScores(a);
         Map<Integer, SpanScore> y = finalScores(b);
