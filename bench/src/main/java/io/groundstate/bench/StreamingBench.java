@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
@@ -84,7 +86,7 @@ public final class StreamingBench implements Callable<Integer> {
      * went meanwhile. The broker, the producer and the reader run in this JVM and share its cores with the
      * contender, so a contender that makes the broker work harder (more records, transactions) is slower for it.
      */
-    record Pass(int events, int answers, double seconds, CpuShare cpu) {
+    record Pass(int events, int answers, double seconds, CpuShare cpu, ThreadCounters threads) {
         double eventsPerSecond() {
             return events / seconds;
         }
@@ -114,6 +116,32 @@ public final class StreamingBench implements Callable<Integer> {
                         .append(String.format(Locale.ROOT, "%.1f", v[i] / events * 1e6));
             }
             return sb.append(" µs CPU per event").toString();
+        }
+    }
+
+    /**
+     * Kafka Streams' own cumulative counters of a contender's stream threads: the time they spent blocked on Kafka
+     * (in the consumer's and the producer's calls, commits included) and their commits. Summed over the threads;
+     * the difference of two readings is what a pass added.
+     */
+    record ThreadCounters(double blockedSeconds, double commits) {
+        static ThreadCounters of(KafkaStreams streams) {
+            double blockedNanos = 0;
+            double commits = 0;
+            for (Map.Entry<MetricName, ? extends Metric> m : streams.metrics().entrySet()) {
+                if (m.getKey().group().equals("stream-thread-metrics") && m.getValue().metricValue() instanceof Number n) {
+                    if (m.getKey().name().equals("blocked-time-ns-total")) {
+                        blockedNanos += n.doubleValue();
+                    } else if (m.getKey().name().equals("commit-total")) {
+                        commits += n.doubleValue();
+                    }
+                }
+            }
+            return new ThreadCounters(blockedNanos / 1e9, commits);
+        }
+
+        ThreadCounters since(ThreadCounters start) {
+            return new ThreadCounters(blockedSeconds - start.blockedSeconds, commits - start.commits);
         }
     }
 
@@ -180,10 +208,14 @@ public final class StreamingBench implements Callable<Integer> {
         }
         Map<Contender, double[]> seconds = new HashMap<>(); // per event
         Map<Contender, double[][]> cpu = new HashMap<>(); // [round][share]
+        Map<Contender, double[]> blocked = new HashMap<>(); // per event
+        Map<Contender, double[]> commits = new HashMap<>(); // per pass
         for (Contender c : Contender.values()) {
             int n = c == Contender.REAL_ENCODER ? realRounds : rounds;
             seconds.put(c, new double[n]);
             cpu.put(c, new double[n][]);
+            blocked.put(c, new double[n]);
+            commits.put(c, new double[n]);
         }
         try (Rig rig = new Rig()) {
             // Unmeasured passes of each cheap contender first, so that the rounds measure compiled code.
@@ -211,8 +243,12 @@ public final class StreamingBench implements Callable<Integer> {
                         shares[k] /= p.events();
                     }
                     cpu.get(c)[round] = shares;
-                    System.err.printf(Locale.ROOT, "  round %d %-16s %.0f events/s, %.2f answers/s; %s%n", round + 1,
-                            c, p.eventsPerSecond(), p.answersPerSecond(), p.cpu().perEvent(p.events()));
+                    blocked.get(c)[round] = p.threads().blockedSeconds() / p.events();
+                    commits.get(c)[round] = p.threads().commits();
+                    System.err.printf(Locale.ROOT, "  round %d %-16s %.0f events/s, %.2f answers/s; %s; stream "
+                                    + "threads blocked on Kafka %.1f µs per event, %.0f commits%n", round + 1, c,
+                            p.eventsPerSecond(), p.answersPerSecond(), p.cpu().perEvent(p.events()),
+                            blocked.get(c)[round] * 1e6, p.threads().commits());
                 }
             }
         }
@@ -249,6 +285,8 @@ public final class StreamingBench implements Callable<Integer> {
                 }
                 perEvent.put(CpuShare.NAMES[k], Math.round(Stats.median(xs) * 1e7) / 10.0);
             }
+            r.put("stream_threads_blocked_us_per_event", Math.round(Stats.median(blocked.get(c)) * 1e7) / 10.0);
+            r.put("commits_per_pass", Math.round(Stats.median(commits.get(c))));
             r.put("rounds", seconds.get(c).length);
         }
         out.put("topology_cost_vs_pass_through_hashing_encoder",
@@ -257,15 +295,17 @@ public final class StreamingBench implements Callable<Integer> {
             System.out.println(mapper.writeValueAsString(out));
         } else {
             System.out.println("| contender | events/s | answers/s | time vs pass-through | CPU µs per event: "
-                    + "stream threads / broker / JIT / GC / whole process |");
-            System.out.println("|---|---|---|---|---|");
+                    + "stream threads / broker / JIT / GC / whole process | stream threads blocked on Kafka, µs per "
+                    + "event | commits per pass |");
+            System.out.println("|---|---|---|---|---|---|---|");
             for (var r : rows) {
                 JsonNode e = r.get("cpu_us_per_event");
-                System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2fx | %.1f / %.1f / %.1f / %.1f / %.1f |%n",
+                System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2fx | %.1f / %.1f / %.1f / %.1f / %.1f | %.1f | %d |%n",
                         r.get("contender").asText(), r.get("events_per_s").asLong(), r.get("answers_per_s").asDouble(),
                         r.get("cost_vs_pass_through").asDouble(), e.get("stream_threads").asDouble(),
                         e.get("broker").asDouble(), e.get("jit").asDouble(), e.get("gc").asDouble(),
-                        e.get("process").asDouble());
+                        e.get("process").asDouble(), r.get("stream_threads_blocked_us_per_event").asDouble(),
+                        r.get("commits_per_pass").asLong());
             }
         }
         return 0;
@@ -293,17 +333,21 @@ public final class StreamingBench implements Callable<Integer> {
         int expected = c == Contender.PASS_THROUGH ? log.size() : answers;
         CountDownLatch done = new CountDownLatch(1);
         AutoCloseable app;
+        KafkaStreams streams;
         String output;
         if (c == Contender.PASS_THROUGH) {
             output = prefix + ".out";
-            KafkaStreams streams = rig.startPassThrough(config, output);
-            app = () -> streams.close(java.time.Duration.ofSeconds(30));
+            KafkaStreams passThrough = rig.startPassThrough(config, output);
+            streams = passThrough;
+            app = () -> passThrough.close(java.time.Duration.ofSeconds(30));
         } else {
             Encoder encoder = c == Contender.HASHING_ENCODER
                     ? MonitorApp.shared(new HashingEncoder(), config.getInt(GroundstateConfig.ENCODER_BATCH))
                     : MonitorApp.openEncoder(model, device, config.getInt(GroundstateConfig.ENCODER_BATCH));
             encoder.embed(List.of("warm-up sentence for the encoder.")); // session start-up is not throughput
-            app = rig.startMonitor(config, encoder);
+            MonitorApp monitor = rig.startMonitor(config, encoder);
+            streams = monitor.streams();
+            app = monitor;
             output = config.getString(GroundstateConfig.TOPIC_VERDICTS); // one verdict per answer, at its end
         }
         try (app; Rig.Reader reader = rig.reader(List.of(output), r -> {
@@ -313,6 +357,7 @@ public final class StreamingBench implements Callable<Integer> {
             }
         }); KafkaProducer<String, byte[]> producer = rig.producer()) {
             CpuReading start = CpuReading.now(prefix);
+            ThreadCounters counted = ThreadCounters.of(streams);
             long t0 = System.nanoTime();
             String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
             for (MonitorEvent e : log) {
@@ -322,7 +367,8 @@ public final class StreamingBench implements Callable<Integer> {
             if (!done.await(30, TimeUnit.MINUTES)) {
                 throw new IllegalStateException(c + ": only " + seen.get() + " of " + expected + " outputs arrived");
             }
-            return new Pass(log.size(), answers, (lastAt.get() - t0) / 1e9, CpuReading.now(prefix).since(start));
+            return new Pass(log.size(), answers, (lastAt.get() - t0) / 1e9, CpuReading.now(prefix).since(start),
+                    ThreadCounters.of(streams).since(counted));
         }
     }
 

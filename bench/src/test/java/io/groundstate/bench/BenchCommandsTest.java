@@ -115,6 +115,9 @@ class BenchCommandsTest {
         for (JsonNode row : rows) {
             // The topology's pass ends at its last verdict: each copy's answers were requests of their own.
             assertEquals(2 * r.get("events").asInt(), row.get("events_per_pass").asInt(), r.toString());
+            // Kafka Streams' own counters of the contender's threads: exactly-once commits at least once per pass.
+            assertTrue(row.get("commits_per_pass").asLong() >= 1, r.toString());
+            assertTrue(row.get("stream_threads_blocked_us_per_event").asDouble() > 0, r.toString());
         }
         assertEquals("pass_through", rows.get(0).get("contender").asText());
         assertEquals(1.0, rows.get(0).get("cost_vs_pass_through").asDouble(), 1e-9);
