@@ -28,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
@@ -201,21 +202,12 @@ public final class StreamingBench implements Callable<Integer> {
                 corpus.describe(), copies, copies == 1 ? "y" : "ies", rounds, realRounds);
         Map<Contender, List<MonitorEvent>> logs = new HashMap<>();
         Map<Contender, Integer> answerCounts = new HashMap<>();
+        Map<Contender, List<Pass>> measured = new HashMap<>();
         for (Contender c : Contender.values()) {
             boolean real = c == Contender.REAL_ENCODER; // slow enough that one copy is a long pass
             logs.put(c, real ? single : repeated);
             answerCounts.put(c, corpusAnswers.size() * (real ? 1 : copies));
-        }
-        Map<Contender, double[]> seconds = new HashMap<>(); // per event
-        Map<Contender, double[][]> cpu = new HashMap<>(); // [round][share]
-        Map<Contender, double[]> blocked = new HashMap<>(); // per event
-        Map<Contender, double[]> commits = new HashMap<>(); // per pass
-        for (Contender c : Contender.values()) {
-            int n = c == Contender.REAL_ENCODER ? realRounds : rounds;
-            seconds.put(c, new double[n]);
-            cpu.put(c, new double[n][]);
-            blocked.put(c, new double[n]);
-            commits.put(c, new double[n]);
+            measured.put(c, new ArrayList<>());
         }
         try (Rig rig = new Rig()) {
             // Unmeasured passes of each cheap contender first, so that the rounds measure compiled code.
@@ -233,22 +225,15 @@ public final class StreamingBench implements Callable<Integer> {
                     Collections.reverse(order);
                 }
                 for (Contender c : order) {
-                    if (round >= seconds.get(c).length) {
+                    if (round >= (c == Contender.REAL_ENCODER ? realRounds : rounds)) {
                         continue;
                     }
                     Pass p = run(rig, c, logs.get(c), answerCounts.get(c), tuning, choice.model, choice.device);
-                    seconds.get(c)[round] = p.seconds() / p.events();
-                    double[] shares = p.cpu().values();
-                    for (int k = 0; k < shares.length; k++) {
-                        shares[k] /= p.events();
-                    }
-                    cpu.get(c)[round] = shares;
-                    blocked.get(c)[round] = p.threads().blockedSeconds() / p.events();
-                    commits.get(c)[round] = p.threads().commits();
+                    measured.get(c).add(p);
                     System.err.printf(Locale.ROOT, "  round %d %-16s %.0f events/s, %.2f answers/s; %s; stream "
                                     + "threads blocked on Kafka %.1f µs per event, %.0f commits%n", round + 1, c,
                             p.eventsPerSecond(), p.answersPerSecond(), p.cpu().perEvent(p.events()),
-                            blocked.get(c)[round] * 1e6, p.threads().commits());
+                            p.threads().blockedSeconds() / p.events() * 1e6, p.threads().commits());
                 }
             }
         }
@@ -263,34 +248,32 @@ public final class StreamingBench implements Callable<Integer> {
         out.put("copies", copies);
         out.set("kafka", tuning.describe(mapper));
         out.put("warmup_passes", warmup);
-        double base = Stats.median(seconds.get(Contender.PASS_THROUGH));
+        // Per event, so that passes of different sizes (copies) compare.
+        double base = median(measured.get(Contender.PASS_THROUGH), p -> p.seconds() / p.events());
         ArrayNode rows = out.putArray("contenders");
         for (Contender c : Contender.values()) {
-            if (seconds.get(c).length == 0) {
+            List<Pass> passes = measured.get(c);
+            if (passes.isEmpty()) {
                 continue;
             }
-            double s = Stats.median(seconds.get(c));
-            double eventsPerAnswer = (double) logs.get(c).size() / answerCounts.get(c);
             ObjectNode r = rows.addObject();
             r.put("contender", c.name().toLowerCase(Locale.ROOT));
-            r.put("events_per_s", Math.round(1 / s));
-            r.put("answers_per_s", Math.round(1 / s / eventsPerAnswer * 100) / 100.0);
+            r.put("events_per_s", Math.round(median(passes, Pass::eventsPerSecond)));
+            r.put("answers_per_s", Math.round(median(passes, Pass::answersPerSecond) * 100) / 100.0);
             r.put("events_per_pass", logs.get(c).size());
-            r.put("cost_vs_pass_through", Math.round(s / base * 100) / 100.0);
+            r.put("cost_vs_pass_through", Math.round(median(passes, p -> p.seconds() / p.events()) / base * 100) / 100.0);
             ObjectNode perEvent = r.putObject("cpu_us_per_event"); // medians over the rounds
             for (int k = 0; k < CpuShare.NAMES.length; k++) {
-                double[] xs = new double[cpu.get(c).length];
-                for (int i = 0; i < xs.length; i++) {
-                    xs[i] = cpu.get(c)[i][k];
-                }
-                perEvent.put(CpuShare.NAMES[k], Math.round(Stats.median(xs) * 1e7) / 10.0);
+                int share = k;
+                perEvent.put(CpuShare.NAMES[k], microsPerEvent(passes, p -> p.cpu().values()[share]));
             }
-            r.put("stream_threads_blocked_us_per_event", Math.round(Stats.median(blocked.get(c)) * 1e7) / 10.0);
-            r.put("commits_per_pass", Math.round(Stats.median(commits.get(c))));
-            r.put("rounds", seconds.get(c).length);
+            r.put("stream_threads_blocked_us_per_event", microsPerEvent(passes, p -> p.threads().blockedSeconds()));
+            r.put("commits_per_pass", Math.round(median(passes, p -> p.threads().commits())));
+            r.put("rounds", passes.size());
         }
         out.put("topology_cost_vs_pass_through_hashing_encoder",
-                Math.round(Stats.median(seconds.get(Contender.HASHING_ENCODER)) / base * 100) / 100.0);
+                Math.round(median(measured.get(Contender.HASHING_ENCODER), p -> p.seconds() / p.events()) / base * 100)
+                        / 100.0);
         if (choice.json) {
             System.out.println(mapper.writeValueAsString(out));
         } else {
@@ -309,6 +292,15 @@ public final class StreamingBench implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static double median(List<Pass> passes, ToDoubleFunction<Pass> f) {
+        return Stats.median(passes.stream().mapToDouble(f).toArray());
+    }
+
+    /** The median over the passes of {@code seconds} per event, in µs to one decimal. */
+    private static double microsPerEvent(List<Pass> passes, ToDoubleFunction<Pass> seconds) {
+        return Math.round(median(passes, p -> seconds.applyAsDouble(p) / p.events()) * 1e7) / 10.0;
     }
 
     /** The log again and again, each copy's requests renamed so that every answer is a request of its own. */

@@ -170,18 +170,14 @@ public final class RequestMonitor {
      * a stream thread's time (profiled), for texts already queued.
      */
     private void prefetchChunk(RequestState state, RequestState.Chunk chunk, boolean first) {
-        if (chunk.text == null && !(first && state.prompt != null)) {
-            return; // an app-embedded chunk has no text to embed
-        }
         encoder.prefetch(() -> {
             List<String> out = new ArrayList<>();
-            if (chunk.text != null) {
-                List<String> texts = basisTexts(derived(chunk));
-                texts = texts.subList(0, Math.min(texts.size(), config.maxBasisStates()));
+            if (chunk.text != null) { // an app-embedded chunk has no text to embed
+                DerivedText d = derived(chunk);
+                List<String> texts = firstOf(basisTexts(d), config.maxBasisStates());
                 out.addAll(texts);
                 zeroPointProbes(texts).forEach(p -> out.add(p.perturbed));
-                List<String> words = derived(chunk).words();
-                out.addAll(words.subList(0, Math.min(words.size(), config.maxContextWords())));
+                out.addAll(firstOf(d.words(), config.maxContextWords()));
             }
             if (first && state.prompt != null) {
                 out.addAll(promptTexts(state));
@@ -198,9 +194,12 @@ public final class RequestMonitor {
     private List<String> promptTexts(RequestState state) {
         List<String> out = new ArrayList<>();
         out.add(state.prompt);
-        List<String> words = promptText(state).words();
-        out.addAll(words.subList(0, Math.min(words.size(), config.maxContextWords())));
+        out.addAll(firstOf(promptText(state).words(), config.maxContextWords()));
         return out;
+    }
+
+    private static <T> List<T> firstOf(List<T> xs, int n) {
+        return xs.subList(0, Math.min(xs.size(), n));
     }
 
     private static String nonBlank(String s, String fallback) {

@@ -375,13 +375,7 @@ class RequestMonitorTest {
         for (MonitorEvent e : rest) {
             out.addAll(m.process(state, e));
         }
-        // What the answer's scoring embeds comes from the answer alone: the prefetch held everything of the context.
-        Set<String> answerWords = new HashSet<>(List.of(RESPONSE.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
-        for (String t : model.seen.subList(before, model.seen.size())) {
-            for (String w : t.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-                assertTrue(w.isEmpty() || answerWords.contains(w), "embedded on demand: '" + t + "'");
-            }
-        }
+        assertOnlyTheAnswerEmbedded(model.seen.subList(before, model.seen.size()));
         assertScoresEqual(run(inOrder()), out);
         assertEquals(alerts(run(inOrder())).size(), alerts(out).size());
     }
@@ -409,16 +403,21 @@ class RequestMonitorTest {
             for (MonitorEvent e : inOrder().subList(2, inOrder().size())) {
                 out.addAll(m.process(state, e));
             }
-            Set<String> answerWords = new HashSet<>(List.of(RESPONSE.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
-            for (String t : model.seen.subList(before, model.seen.size())) {
-                for (String w : t.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
-                    assertTrue(w.isEmpty() || answerWords.contains(w), "embedded on demand: '" + t + "'");
-                }
-            }
+            assertOnlyTheAnswerEmbedded(model.seen.subList(before, model.seen.size()));
             List<MonitorEvent> all = new ArrayList<>(context);
             all.addAll(inOrder().subList(2, inOrder().size()));
             assertScoresEqual(run(new RequestMonitor(new Recorder(), combiner(), MonitorConfig.defaults(), () -> 42L), all),
                     out);
+        }
+    }
+
+    /** What the answer's scoring embedded comes from the answer alone: the prefetch held everything of the context. */
+    static void assertOnlyTheAnswerEmbedded(List<String> embedded) {
+        Set<String> answerWords = new HashSet<>(List.of(RESPONSE.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")));
+        for (String t : embedded) {
+            for (String w : t.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
+                assertTrue(w.isEmpty() || answerWords.contains(w), "embedded on demand: '" + t + "'");
+            }
         }
     }
 
