@@ -8,6 +8,9 @@ import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.eval.LabeledRecord;
 import io.groundstate.detectors.eval.Simulator;
 import io.groundstate.detectors.monitor.MonitorEvent;
+import io.groundstate.detectors.monitor.MonitorOutput;
+import io.groundstate.detectors.monitor.RequestMonitor;
+import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.kafka.MonitorApp;
@@ -28,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,13 +47,16 @@ import picocli.CommandLine.Option;
  * Events per second through the whole topology on an embedded broker, against a pass-through topology on the
  * same broker in the same run: with a hashing encoder (what Kafka and the Java detectors cost) and with the real
  * one. Each contender gets its own topics; the clock runs from the first event sent to the last output read by
- * a read_committed consumer.
+ * a read_committed consumer. The hashing encoder's monitor also runs alone on the same events, without Kafka, so
+ * that the topology's cost splits into its detectors' and what Kafka adds to them.
  */
 @Command(name = "streaming", mixinStandardHelpOptions = true,
         description = {"Topology throughput on the embedded broker: every answer's events produced as fast as the",
                 "producer can, the clock stopped when the last output is read back (read_committed). Contenders, in",
                 "one run on one broker: a pass-through topology (events to one topic, exactly once, the same commit",
-                "interval and partitions), the topology with a hashing encoder, and the topology with the real one."})
+                "interval and partitions), the topology with a hashing encoder, and the topology with the real one.",
+                "The hashing encoder's monitor also runs alone on this thread, the same events without Kafka: what",
+                "the topology costs beyond it is what Kafka adds to the detectors."})
 public final class StreamingBench implements Callable<Integer> {
     @Mixin
     Corpus corpus = new Corpus();
@@ -80,7 +87,7 @@ public final class StreamingBench implements Callable<Integer> {
                     "copy the pass-through's pass lasted under a second and the ratio read 3x, not 5-7x."})
     int copies;
 
-    enum Contender { PASS_THROUGH, HASHING_ENCODER, REAL_ENCODER }
+    enum Contender { PASS_THROUGH, HASHING_ENCODER, DETECTORS_ALONE, REAL_ENCODER }
 
     /**
      * One measured pass: the time from the first event sent to the last expected output read, and where the CPU
@@ -149,13 +156,18 @@ public final class StreamingBench implements Callable<Integer> {
     /** A reading of the counters that {@link CpuShare} is the difference of. */
     private record CpuReading(Map<Long, Long> streamThreads, Map<Long, Long> broker, long compileMillis,
                               long gcMillis, long processNanos) {
+        /** The contender's stream threads are those whose names start with {@code prefix}. */
         static CpuReading now(String prefix) {
+            return now(t -> t.getName().startsWith(prefix + "-") && t.getName().contains("-StreamThread-"));
+        }
+
+        static CpuReading now(Predicate<Thread> contender) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             Map<Long, Long> stream = new HashMap<>();
             Map<Long, Long> broker = new HashMap<>();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 String name = t.getName();
-                boolean ours = name.startsWith(prefix + "-") && name.contains("-StreamThread-");
+                boolean ours = contender.test(t);
                 Map<Long, Long> into = ours ? stream : name.startsWith("data-plane-kafka") ? broker : null;
                 long ns = into == null ? -1 : threads.getThreadCpuTime(t.getId());
                 if (ns >= 0) {
@@ -271,9 +283,11 @@ public final class StreamingBench implements Callable<Integer> {
             r.put("commits_per_pass", Math.round(median(passes, p -> p.threads().commits())));
             r.put("rounds", passes.size());
         }
-        out.put("topology_cost_vs_pass_through_hashing_encoder",
-                Math.round(median(measured.get(Contender.HASHING_ENCODER), p -> p.seconds() / p.events()) / base * 100)
-                        / 100.0);
+        double topology = median(measured.get(Contender.HASHING_ENCODER), p -> p.seconds() / p.events());
+        double detectors = median(measured.get(Contender.DETECTORS_ALONE), p -> p.seconds() / p.events());
+        out.put("topology_cost_vs_pass_through_hashing_encoder", Math.round(topology / base * 100) / 100.0);
+        // What the topology's time per event has beyond its detectors', against the pass-through's whole time.
+        out.put("kafka_cost_vs_pass_through_hashing_encoder", Math.round((topology - detectors) / base * 100) / 100.0);
         if (choice.json) {
             System.out.println(mapper.writeValueAsString(out));
         } else {
@@ -290,6 +304,10 @@ public final class StreamingBench implements Callable<Integer> {
                         e.get("process").asDouble(), r.get("stream_threads_blocked_us_per_event").asDouble(),
                         r.get("commits_per_pass").asLong());
             }
+            System.out.printf(Locale.ROOT, "%nThe topology with the hashing encoder: %.2fx the pass-through's time per "
+                            + "event; beyond its detectors' time alone, %.2fx.%n",
+                    out.get("topology_cost_vs_pass_through_hashing_encoder").asDouble(),
+                    out.get("kafka_cost_vs_pass_through_hashing_encoder").asDouble());
         }
         return 0;
     }
@@ -320,6 +338,9 @@ public final class StreamingBench implements Callable<Integer> {
                     String device) throws Exception {
         String prefix = rig.nextPrefix(c.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         GroundstateConfig config = rig.config(prefix, tuning.overrides());
+        if (c == Contender.DETECTORS_ALONE) {
+            return runDetectorsAlone(config, log, answers);
+        }
         AtomicInteger seen = new AtomicInteger();
         AtomicLong lastAt = new AtomicLong();
         int expected = c == Contender.PASS_THROUGH ? log.size() : answers;
@@ -361,6 +382,37 @@ public final class StreamingBench implements Callable<Integer> {
             }
             return new Pass(log.size(), answers, (lastAt.get() - t0) / 1e9, CpuReading.now(prefix).since(start),
                     ThreadCounters.of(streams).since(counted));
+        }
+    }
+
+    /**
+     * The hashing encoder's topology without Kafka: the same monitor, encoder stack (prefetch included) and events,
+     * processed in order on this thread, each request's state in a map. Its stream-thread CPU is this thread's.
+     */
+    static Pass runDetectorsAlone(GroundstateConfig config, List<MonitorEvent> log, int answers) {
+        Encoder hashing = MonitorApp.shared(new HashingEncoder(), config.getInt(GroundstateConfig.ENCODER_BATCH));
+        Encoder prefetcher = MonitorApp.prefetcher(config, hashing);
+        try (Encoder encoder = prefetcher != null ? prefetcher : hashing) {
+            encoder.embed(List.of("warm-up sentence for the encoder."));
+            RequestMonitor monitor = MonitorApp.monitor(config, encoder);
+            Map<String, RequestState> states = new HashMap<>();
+            int verdicts = 0;
+            Thread self = Thread.currentThread();
+            CpuReading start = CpuReading.now(t -> t == self);
+            long t0 = System.nanoTime();
+            for (MonitorEvent e : log) {
+                RequestState state = states.computeIfAbsent(e.requestId(), id -> new RequestState());
+                for (MonitorOutput o : monitor.process(state, e)) {
+                    verdicts += o instanceof MonitorOutput.Verdict ? 1 : 0;
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (verdicts != answers) {
+                throw new IllegalStateException("the detectors alone gave " + verdicts + " verdicts for " + answers
+                        + " answers");
+            }
+            return new Pass(log.size(), answers, seconds, CpuReading.now(t -> t == self).since(start),
+                    new ThreadCounters(0, 0));
         }
     }
 

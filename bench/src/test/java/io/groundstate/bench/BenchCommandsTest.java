@@ -111,10 +111,13 @@ class BenchCommandsTest {
         JsonNode r = run("bench", "streaming", "--limit", "3", "--rounds", "1", "--real-rounds", "0", "--warmup", "1",
                 "--copies", "2", "--json");
         JsonNode rows = r.get("contenders");
-        assertEquals(2, rows.size(), "no real-encoder row when it has no rounds: " + r);
+        assertEquals(3, rows.size(), "no real-encoder row when it has no rounds: " + r);
         for (JsonNode row : rows) {
-            // The topology's pass ends at its last verdict: each copy's answers were requests of their own.
+            // The topology's pass ends at its last verdict: each copy's answers were requests of their own. The
+            // detectors alone check that they gave one verdict per answer.
             assertEquals(2 * r.get("events").asInt(), row.get("events_per_pass").asInt(), r.toString());
+        }
+        for (JsonNode row : List.of(rows.get(0), rows.get(1))) {
             // Kafka Streams' own counters of the contender's threads: exactly-once commits at least once per pass.
             assertTrue(row.get("commits_per_pass").asLong() >= 1, r.toString());
             assertTrue(row.get("stream_threads_blocked_us_per_event").asDouble() > 0, r.toString());
@@ -123,6 +126,14 @@ class BenchCommandsTest {
         assertEquals(1.0, rows.get(0).get("cost_vs_pass_through").asDouble(), 1e-9);
         assertEquals("hashing_encoder", rows.get(1).get("contender").asText());
         assertTrue(rows.get(1).get("events_per_s").asDouble() > 0);
+        JsonNode alone = rows.get(2);
+        assertEquals("detectors_alone", alone.get("contender").asText());
+        assertEquals(0, alone.get("commits_per_pass").asLong(), "no Kafka: " + r);
+        assertTrue(alone.get("cpu_us_per_event").get("stream_threads").asDouble() > 0, "its thread ran: " + r);
+        // The split of the topology's cost is the difference of the two rows, against the pass-through.
+        assertEquals(r.get("topology_cost_vs_pass_through_hashing_encoder").asDouble()
+                        - alone.get("cost_vs_pass_through").asDouble(),
+                r.get("kafka_cost_vs_pass_through_hashing_encoder").asDouble(), 0.016, r.toString());
         assertEquals("exactly_once_v2", r.get("kafka").get("processing_guarantee").asText());
         assertEquals(1, r.get("warmup_passes").asInt());
         JsonNode passThrough = rows.get(0).get("cpu_us_per_event");

@@ -105,6 +105,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("num.partitions", "4");
             p.put("auto.create.topics.enable", "false");
+            // Under a flood, a transaction's first produce can reach a partition before the previous transaction's
+            // markers are written. With the default (100 ms) the broker soon bounced it to the producer, which retried
+            // after 100 ms and logged OutOfOrderSequence errors for the batches behind it; waiting here logs nothing.
+            p.put("add.partitions.to.txn.retry.backoff.max.ms", "5000");
             int securePort = -1;
             if (secured != null) {
                 securePort = freePort();

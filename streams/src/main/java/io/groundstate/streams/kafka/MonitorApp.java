@@ -101,16 +101,10 @@ public final class MonitorApp implements AutoCloseable {
                 Topics.ensure(admin, config);
             }
             encoder = encoderOverride != null ? encoderOverride : openEncoder(config, observability);
-            PrefetchingEncoder prefetching = config.getBoolean(GroundstateConfig.ENCODER_PREFETCH)
-                    ? new PrefetchingEncoder(encoder, PREFETCH_SLICE, 20_000) : null;
+            PrefetchingEncoder prefetching = prefetcher(config, encoder);
             bindPrefetchMeters(prefetching, observability);
             encoder = prefetching != null ? prefetching : encoder;
-            Combiner combiner = combiner(config.getString(GroundstateConfig.WEIGHTS));
-            MonitorConfig monitorConfig = MonitorConfig.defaults()
-                    .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS))
-                    .withReembed(config.getString(GroundstateConfig.PERTURBATION_MODE).equals("reembed"))
-                    .withLimits(config.requestLimits());
-            RequestMonitor monitor = new RequestMonitor(encoder, combiner, monitorConfig, System::currentTimeMillis);
+            RequestMonitor monitor = monitor(config, encoder);
             Topology topology = GroundstateTopology.build(config, monitor, observability.metrics());
             Properties props = new Properties();
             props.putAll(kafka);
@@ -220,6 +214,22 @@ public final class MonitorApp implements AutoCloseable {
      */
     private static Encoder withWordTable(Encoder stack, EncoderSpec spec) {
         return OnnxEncoder.wordTable(spec).<Encoder>map(table -> new WordTableEncoder(stack, table)).orElse(stack);
+    }
+
+    /** What embeds each context in the background when it arrives, where prefetch is on; null where it is off. */
+    public static PrefetchingEncoder prefetcher(GroundstateConfig config, Encoder encoder) {
+        return config.getBoolean(GroundstateConfig.ENCODER_PREFETCH)
+                ? new PrefetchingEncoder(encoder, PREFETCH_SLICE, 20_000) : null;
+    }
+
+    /** The monitor the topology runs over {@code encoder}, with the detectors' settings of {@code config}. */
+    public static RequestMonitor monitor(GroundstateConfig config, Encoder encoder) {
+        MonitorConfig monitorConfig = MonitorConfig.defaults()
+                .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS))
+                .withReembed(config.getString(GroundstateConfig.PERTURBATION_MODE).equals("reembed"))
+                .withLimits(config.requestLimits());
+        return new RequestMonitor(encoder, combiner(config.getString(GroundstateConfig.WEIGHTS)), monitorConfig,
+                System::currentTimeMillis);
     }
 
     /** The stack every command puts in front of a model: a cache of repeated texts over a coalescer. */
