@@ -99,6 +99,11 @@ public final class StreamingBench implements Callable<Integer> {
             return events / seconds;
         }
 
+        /** What passes of different sizes (copies) compare by. */
+        double secondsPerEvent() {
+            return seconds / events;
+        }
+
         double answersPerSecond() {
             return answers / seconds;
         }
@@ -260,8 +265,7 @@ public final class StreamingBench implements Callable<Integer> {
         out.put("copies", copies);
         out.set("kafka", tuning.describe(mapper));
         out.put("warmup_passes", warmup);
-        // Per event, so that passes of different sizes (copies) compare.
-        double base = median(measured.get(Contender.PASS_THROUGH), p -> p.seconds() / p.events());
+        double base = median(measured.get(Contender.PASS_THROUGH), Pass::secondsPerEvent);
         ArrayNode rows = out.putArray("contenders");
         for (Contender c : Contender.values()) {
             List<Pass> passes = measured.get(c);
@@ -273,7 +277,7 @@ public final class StreamingBench implements Callable<Integer> {
             r.put("events_per_s", Math.round(median(passes, Pass::eventsPerSecond)));
             r.put("answers_per_s", Math.round(median(passes, Pass::answersPerSecond) * 100) / 100.0);
             r.put("events_per_pass", logs.get(c).size());
-            r.put("cost_vs_pass_through", Math.round(median(passes, p -> p.seconds() / p.events()) / base * 100) / 100.0);
+            r.put("cost_vs_pass_through", hundredths(median(passes, Pass::secondsPerEvent) / base));
             ObjectNode perEvent = r.putObject("cpu_us_per_event"); // medians over the rounds
             for (int k = 0; k < CpuShare.NAMES.length; k++) {
                 int share = k;
@@ -283,11 +287,11 @@ public final class StreamingBench implements Callable<Integer> {
             r.put("commits_per_pass", Math.round(median(passes, p -> p.threads().commits())));
             r.put("rounds", passes.size());
         }
-        double topology = median(measured.get(Contender.HASHING_ENCODER), p -> p.seconds() / p.events());
-        double detectors = median(measured.get(Contender.DETECTORS_ALONE), p -> p.seconds() / p.events());
-        out.put("topology_cost_vs_pass_through_hashing_encoder", Math.round(topology / base * 100) / 100.0);
+        double topology = median(measured.get(Contender.HASHING_ENCODER), Pass::secondsPerEvent);
+        double detectors = median(measured.get(Contender.DETECTORS_ALONE), Pass::secondsPerEvent);
+        out.put("topology_cost_vs_pass_through_hashing_encoder", hundredths(topology / base));
         // What the topology's time per event has beyond its detectors', against the pass-through's whole time.
-        out.put("kafka_cost_vs_pass_through_hashing_encoder", Math.round((topology - detectors) / base * 100) / 100.0);
+        out.put("kafka_cost_vs_pass_through_hashing_encoder", hundredths((topology - detectors) / base));
         if (choice.json) {
             System.out.println(mapper.writeValueAsString(out));
         } else {
@@ -310,6 +314,10 @@ public final class StreamingBench implements Callable<Integer> {
                     out.get("kafka_cost_vs_pass_through_hashing_encoder").asDouble());
         }
         return 0;
+    }
+
+    private static double hundredths(double x) {
+        return Math.round(x * 100) / 100.0;
     }
 
     private static double median(List<Pass> passes, ToDoubleFunction<Pass> f) {
@@ -355,7 +363,7 @@ public final class StreamingBench implements Callable<Integer> {
             app = () -> passThrough.close(java.time.Duration.ofSeconds(30));
         } else {
             Encoder encoder = c == Contender.HASHING_ENCODER
-                    ? MonitorApp.shared(new HashingEncoder(), config.getInt(GroundstateConfig.ENCODER_BATCH))
+                    ? hashingStack(config)
                     : MonitorApp.openEncoder(model, device, config.getInt(GroundstateConfig.ENCODER_BATCH));
             encoder.embed(List.of("warm-up sentence for the encoder.")); // session start-up is not throughput
             MonitorApp monitor = rig.startMonitor(config, encoder);
@@ -385,12 +393,17 @@ public final class StreamingBench implements Callable<Integer> {
         }
     }
 
+    /** The fake encoder behind the production cache and coalescer, as both hashing-encoder contenders use it. */
+    private static Encoder hashingStack(GroundstateConfig config) {
+        return MonitorApp.shared(new HashingEncoder(), config.getInt(GroundstateConfig.ENCODER_BATCH));
+    }
+
     /**
      * The hashing encoder's topology without Kafka: the same monitor, encoder stack (prefetch included) and events,
      * processed in order on this thread, each request's state in a map. Its stream-thread CPU is this thread's.
      */
     static Pass runDetectorsAlone(GroundstateConfig config, List<MonitorEvent> log, int answers) {
-        Encoder hashing = MonitorApp.shared(new HashingEncoder(), config.getInt(GroundstateConfig.ENCODER_BATCH));
+        Encoder hashing = hashingStack(config);
         Encoder prefetcher = MonitorApp.prefetcher(config, hashing);
         try (Encoder encoder = prefetcher != null ? prefetcher : hashing) {
             encoder.embed(List.of("warm-up sentence for the encoder."));
