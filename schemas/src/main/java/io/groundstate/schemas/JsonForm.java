@@ -1,11 +1,17 @@
 package io.groundstate.schemas;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -28,13 +34,156 @@ import org.apache.avro.specific.SpecificRecord;
 public final class JsonForm {
     // A record is one JSON value: anything after it makes the record garbage, not a valid prefix.
     static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * Doubles with Schubfach rather than Double.toString (the same value back, faster), and characters beyond the
+     * BMP as UTF-8 rather than escaped surrogate pairs, as the tree's text has them.
+     */
+    private static final JsonFactory WRITER = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8).build();
 
     private JsonForm() {
     }
 
     public static ObjectNode toJson(SpecificRecord record) {
-        return (ObjectNode) write(record, record.getSchema());
+        return toJson(record, Map.of());
+    }
+
+    /** As above, with leading top-level fields before the record's own (an event's kind, request id and time). */
+    static ObjectNode toJson(SpecificRecord record, Map<String, Object> leading) {
+        try (TokenBuffer tokens = new TokenBuffer(JSON, false)) {
+            writeObject(tokens, record, leading);
+            return (ObjectNode) JSON.readTree(tokens.asParser());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory: does not fail
+        }
+    }
+
+    /**
+     * {@link #toJson}'s text as UTF-8, written straight from the record without building the tree: outputs and
+     * events are written this way on the hot path.
+     */
+    public static byte[] toJsonBytes(SpecificRecord record) {
+        return toJsonBytes(record, Map.of());
+    }
+
+    static byte[] toJsonBytes(SpecificRecord record, Map<String, Object> leading) {
+        ByteArrayBuilder out = new ByteArrayBuilder(512);
+        try (JsonGenerator g = WRITER.createGenerator(out)) {
+            writeObject(g, record, leading);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory: does not fail
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeObject(JsonGenerator g, SpecificRecord record, Map<String, Object> leading)
+            throws IOException {
+        g.writeStartObject();
+        for (Map.Entry<String, Object> e : leading.entrySet()) {
+            g.writeFieldName(e.getKey());
+            if (e.getValue() instanceof Long l) {
+                g.writeNumber(l);
+            } else {
+                g.writeString(e.getValue().toString());
+            }
+        }
+        writeFields(g, record, record.getSchema());
+        g.writeEndObject();
+    }
+
+    private static void writeFields(JsonGenerator g, SpecificRecord r, Schema schema) throws IOException {
+        for (Schema.Field f : schema.getFields()) {
+            g.writeFieldName(f.name());
+            write(g, r.get(f.pos()), f.schema());
+        }
+    }
+
+    /**
+     * Nullable fields as plain values or null, enums as their symbols, timestamps as epoch milliseconds, bytes as
+     * base64, and the non-finite floats (which JSON has no number for) as their Java names in strings.
+     */
+    private static void write(JsonGenerator g, Object value, Schema schema) throws IOException {
+        if (value == null) {
+            g.writeNull();
+            return;
+        }
+        switch (schema.getType()) {
+            case UNION:
+                write(g, value, unionBranch(value, schema));
+                return;
+            case RECORD:
+                g.writeStartObject();
+                writeFields(g, (SpecificRecord) value, schema);
+                g.writeEndObject();
+                return;
+            case ARRAY:
+                g.writeStartArray();
+                for (Object x : (List<?>) value) {
+                    write(g, x, schema.getElementType());
+                }
+                g.writeEndArray();
+                return;
+            case MAP:
+                g.writeStartObject();
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                    g.writeFieldName(e.getKey().toString());
+                    write(g, e.getValue(), schema.getValueType());
+                }
+                g.writeEndObject();
+                return;
+            case ENUM:
+            case STRING:
+                g.writeString(value.toString());
+                return;
+            case BYTES:
+                g.writeString(base64((ByteBuffer) value));
+                return;
+            case LONG:
+                g.writeNumber(value instanceof Instant i ? i.toEpochMilli() : ((Number) value).longValue());
+                return;
+            case INT:
+                g.writeNumber(((Number) value).intValue());
+                return;
+            case FLOAT: {
+                float f = ((Number) value).floatValue();
+                if (Float.isFinite(f)) {
+                    g.writeNumber(f);
+                } else {
+                    g.writeString(Float.toString(f));
+                }
+                return;
+            }
+            case DOUBLE: {
+                double d = ((Number) value).doubleValue();
+                if (Double.isFinite(d)) {
+                    g.writeNumber(d);
+                } else {
+                    g.writeString(Double.toString(d));
+                }
+                return;
+            }
+            case BOOLEAN:
+                g.writeBoolean((Boolean) value);
+                return;
+            default:
+                throw new SchemaException("unsupported schema type " + schema.getType());
+        }
+    }
+
+    private static Schema unionBranch(Object value, Schema union) {
+        for (Schema branch : union.getTypes()) {
+            if (branch.getType() != Schema.Type.NULL && SpecificData.get().validate(branch, value)) {
+                return branch;
+            }
+        }
+        throw new SchemaException("value of " + value.getClass().getSimpleName() + " fits no branch of " + union);
+    }
+
+    private static String base64(ByteBuffer value) {
+        ByteBuffer b = value.duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return Base64.getEncoder().encodeToString(bytes);
     }
 
     /** A record of the given class from JSON; unknown fields are errors, so typos do not pass silently. */
@@ -45,72 +194,6 @@ public final class JsonForm {
     /** As above; error messages name fields from {@code root}. */
     public static <T extends SpecificRecord> T fromJson(JsonNode node, Class<T> type, String root) {
         return type.cast(read(node, SpecificData.get().getSchema(type), root));
-    }
-
-    private static JsonNode write(Object value, Schema schema) {
-        if (value == null) {
-            return NODES.nullNode();
-        }
-        switch (schema.getType()) {
-            case UNION:
-                for (Schema branch : schema.getTypes()) {
-                    if (branch.getType() != Schema.Type.NULL && SpecificData.get().validate(branch, value)) {
-                        return write(value, branch);
-                    }
-                }
-                throw new SchemaException("value of " + value.getClass().getSimpleName() + " fits no branch of " + schema);
-            case RECORD: {
-                SpecificRecord r = (SpecificRecord) value;
-                ObjectNode o = NODES.objectNode();
-                for (Schema.Field f : schema.getFields()) {
-                    o.set(f.name(), write(r.get(f.pos()), f.schema()));
-                }
-                return o;
-            }
-            case ARRAY: {
-                ArrayNode a = NODES.arrayNode();
-                for (Object x : (List<?>) value) {
-                    a.add(write(x, schema.getElementType()));
-                }
-                return a;
-            }
-            case MAP: {
-                ObjectNode o = NODES.objectNode();
-                for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                    o.set(e.getKey().toString(), write(e.getValue(), schema.getValueType()));
-                }
-                return o;
-            }
-            case ENUM:
-            case STRING:
-                return NODES.textNode(value.toString());
-            case BYTES: {
-                ByteBuffer b = ((ByteBuffer) value).duplicate();
-                byte[] bytes = new byte[b.remaining()];
-                b.get(bytes);
-                return NODES.textNode(Base64.getEncoder().encodeToString(bytes));
-            }
-            case LONG:
-                return NODES.numberNode(value instanceof Instant i ? i.toEpochMilli() : ((Number) value).longValue());
-            case INT:
-                return NODES.numberNode(((Number) value).intValue());
-            case FLOAT:
-                return floatNode(((Number) value).floatValue());
-            case DOUBLE:
-                return doubleNode(((Number) value).doubleValue());
-            case BOOLEAN:
-                return NODES.booleanNode((Boolean) value);
-            default:
-                throw new SchemaException("unsupported schema type " + schema.getType());
-        }
-    }
-
-    private static JsonNode floatNode(float f) {
-        return Float.isFinite(f) ? NODES.numberNode(f) : NODES.textNode(Float.toString(f));
-    }
-
-    private static JsonNode doubleNode(double d) {
-        return Double.isFinite(d) ? NODES.numberNode(d) : NODES.textNode(Double.toString(d));
     }
 
     private static Object read(JsonNode node, Schema schema, String path) {

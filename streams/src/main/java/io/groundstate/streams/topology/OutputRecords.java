@@ -12,7 +12,6 @@ import io.groundstate.schemas.SpanScore;
 import io.groundstate.schemas.TextSpan;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -75,7 +74,7 @@ public final class OutputRecords {
     }
 
     public static byte[] toJsonBytes(SpecificRecord r) {
-        return JsonForm.toJson(r).toString().getBytes(StandardCharsets.UTF_8);
+        return JsonForm.toJsonBytes(r);
     }
 
     public static byte[] toAvroBytes(SpecificRecord r) {
