@@ -1,8 +1,11 @@
 package io.groundstate.detectors.monitor;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.groundstate.detectors.physics.Basis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +20,10 @@ import java.util.TreeSet;
  * (it lives in a state store between events).
  */
 public final class RequestState {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    // Schubfach for doubles both ways: the state is written at every commit that changed it, and read back on restore.
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     public String requestId;
     public String app = "unknown";
@@ -64,6 +69,15 @@ public final class RequestState {
     public long textBytes;
     public int alerts;
     public Set<String> alertIds = new TreeSet<>();
+
+    /**
+     * The streaming host's: when it last wrote this request's activity (wall clock; Long.MIN_VALUE for never in
+     * this process), and whether as finished.
+     */
+    @JsonIgnore
+    public transient long activityRecordedMs = Long.MIN_VALUE;
+    @JsonIgnore
+    public transient boolean activityRecordedFinished;
 
     public static final class Chunk {
         public String chunkId;

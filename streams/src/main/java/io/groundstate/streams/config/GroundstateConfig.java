@@ -133,7 +133,9 @@ public final class GroundstateConfig extends AbstractConfig {
                     Importance.MEDIUM, "UTF-8 bytes of prompt, context and token text accepted per request; an event "
                             + "that would pass it is dead-lettered (request_byte_limit).")
             .define(IDLE_TIMEOUT_MS, Type.LONG, 120_000L, Range.atLeast(1), Importance.MEDIUM,
-                    "A request with no event for this long (wall clock) gets its verdict with finish reason idle_timeout.")
+                    "A request with no event for this long (wall clock) gets its verdict with finish reason idle_timeout, "
+                            + "at the next sweep after it (its activity is recorded at most every hundredth of this, "
+                            + "1 s at most, so the sweep waits that much more: never early).")
             .define(RETENTION_MS, Type.LONG, 300_000L, Range.atLeast(0), Importance.MEDIUM,
                     "How long a finished request's state is kept, so repeated and late events are recognised, "
                             + "before it is deleted.")

@@ -38,6 +38,12 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private final boolean withText;
     private final boolean commitOnAlert;
     private final long idleMs;
+    /**
+     * A request's activity is written at most this often (a hundredth of the idle timeout, 1 s at most): writing it
+     * at every event was 8% of the stream thread's time outside the detectors (profiled). The sweep waits this much
+     * longer, so that a request is never ended before it has been idle for the whole timeout.
+     */
+    private final long activityStepMs;
     private final long retentionMs;
     private final Duration interval;
     private final GroundstateMetrics metrics;
@@ -54,6 +60,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         this.withText = withText;
         this.commitOnAlert = commitOnAlert;
         this.idleMs = idle.toMillis();
+        this.activityStepMs = Math.min(1_000, idleMs / 100);
         this.retentionMs = retention.toMillis();
         this.interval = interval;
     }
@@ -94,9 +101,19 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         }
         metrics.eventIn(decoded.kind());
         states.put(id, state);
-        activity.put(id, activityBytes(context.currentSystemTimeMs(), state.finished));
+        recordActivity(id, state, context.currentSystemTimeMs());
         emit(id, outputs, record.timestamp());
         maybeCommitForAlerts();
+    }
+
+    private void recordActivity(String id, RequestState state, long now) {
+        long since = now - state.activityRecordedMs;
+        if (state.activityRecordedMs == Long.MIN_VALUE || since >= activityStepMs || since < 0
+                || state.finished != state.activityRecordedFinished) {
+            activity.put(id, activityBytes(now, state.finished));
+            state.activityRecordedMs = now;
+            state.activityRecordedFinished = state.finished;
+        }
     }
 
     private void deadLetter(Record<Object, Object> record, DecodeProcessor.Decoded decoded, String reason, String code) {
@@ -183,7 +200,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
                 boolean finished = b.get() != 0;
                 stored++;
                 active += finished ? 0 : 1;
-                if (finished ? now - last >= retentionMs : now - last >= idleMs) {
+                if (finished ? now - last >= retentionMs : now - last >= idleMs + activityStepMs) {
                     due.add(kv);
                 }
             }
@@ -209,7 +226,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
                 continue;
             }
             states.put(kv.key, state);
-            activity.put(kv.key, activityBytes(now, true));
+            recordActivity(kv.key, state, now);
             active--;
             emit(kv.key, outputs, now);
         }

@@ -404,6 +404,28 @@ class TopologyTest {
         assertEquals(0, gauge("groundstate.state.requests"));
     }
 
+    /** Activity is written at most once per step (600 ms here), yet the idle timeout counts from the last event. */
+    @Test
+    void theIdleTimeoutCountsFromTheLastEventThoughActivityIsWrittenLessOften() throws IOException {
+        LabeledRecord r = record("t4");
+        List<MonitorEvent> list = new ArrayList<>(Simulator.events(r));
+        list.remove(list.size() - 1); // no finish event
+        int n = list.size();
+        start(config(Map.of()));
+        send(list.subList(0, n - 2));
+        long written = java.nio.ByteBuffer.wrap(activityStore().get(r.id())).getLong();
+        driver.advanceWallClockTime(Duration.ofMillis(300));
+        send(list.subList(n - 2, n - 1));
+        assertEquals(written, java.nio.ByteBuffer.wrap(activityStore().get(r.id())).getLong(), "within the step");
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        send(list.subList(n - 1, n));
+        assertEquals(written + 40_300, java.nio.ByteBuffer.wrap(activityStore().get(r.id())).getLong());
+        driver.advanceWallClockTime(Duration.ofSeconds(60));
+        assertTrue(verdicts.isEmpty(), "idle for exactly the timeout, not longer");
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertEquals(MonitorProcessor.IDLE_TIMEOUT, values(verdicts).get(0).get("finish_reason").asText());
+    }
+
     @Test
     void badRecordsBecomeDeadLettersWithTheirReasonAndProcessingGoesOn() throws IOException {
         start(config(Map.of()));
