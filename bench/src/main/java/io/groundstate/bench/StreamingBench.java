@@ -55,8 +55,8 @@ import picocli.CommandLine.Option;
                 "producer can, the clock stopped when the last output is read back (read_committed). Contenders, in",
                 "one run on one broker: a pass-through topology (events to one topic, exactly once, the same commit",
                 "interval and partitions), the topology with a hashing encoder, and the topology with the real one.",
-                "The hashing encoder's monitor also runs alone on this thread, the same events without Kafka: what",
-                "the topology costs beyond it is what Kafka adds to the detectors."})
+                "Each encoder's monitor also runs alone on this thread, the same events without Kafka: what the",
+                "topology costs beyond it is what Kafka adds to the detectors."})
 public final class StreamingBench implements Callable<Integer> {
     @Mixin
     Corpus corpus = new Corpus();
@@ -77,7 +77,8 @@ public final class StreamingBench implements Callable<Integer> {
     int warmup;
 
     @Option(names = "--real-rounds", defaultValue = "1",
-            description = "Rounds of the real encoder, which takes longest (default: ${DEFAULT-VALUE}).")
+            description = "Rounds of the real encoder, in the topology and alone, which take longest (default: "
+                    + "${DEFAULT-VALUE}).")
     int realRounds;
 
     @Option(names = "--copies", defaultValue = "8",
@@ -87,7 +88,14 @@ public final class StreamingBench implements Callable<Integer> {
                     "copy the pass-through's pass lasted under a second and the ratio read 3x, not 5-7x."})
     int copies;
 
-    enum Contender { PASS_THROUGH, HASHING_ENCODER, DETECTORS_ALONE, REAL_ENCODER }
+    enum Contender {
+        PASS_THROUGH, HASHING_ENCODER, DETECTORS_ALONE, REAL_ENCODER, REAL_DETECTORS_ALONE;
+
+        /** With the real encoder: slow enough that one copy of the answers is a long pass, and rounds of their own. */
+        boolean real() {
+            return this == REAL_ENCODER || this == REAL_DETECTORS_ALONE;
+        }
+    }
 
     /**
      * One measured pass: the time from the first event sent to the last expected output read, and where the CPU
@@ -221,9 +229,8 @@ public final class StreamingBench implements Callable<Integer> {
         Map<Contender, Integer> answerCounts = new HashMap<>();
         Map<Contender, List<Pass>> measured = new HashMap<>();
         for (Contender c : Contender.values()) {
-            boolean real = c == Contender.REAL_ENCODER; // slow enough that one copy is a long pass
-            logs.put(c, real ? single : repeated);
-            answerCounts.put(c, corpusAnswers.size() * (real ? 1 : copies));
+            logs.put(c, c.real() ? single : repeated);
+            answerCounts.put(c, corpusAnswers.size() * (c.real() ? 1 : copies));
             measured.put(c, new ArrayList<>());
         }
         try (Rig rig = new Rig()) {
@@ -242,7 +249,7 @@ public final class StreamingBench implements Callable<Integer> {
                     Collections.reverse(order);
                 }
                 for (Contender c : order) {
-                    if (round >= (c == Contender.REAL_ENCODER ? realRounds : rounds)) {
+                    if (round >= (c.real() ? realRounds : rounds)) {
                         continue;
                     }
                     Pass p = run(rig, c, logs.get(c), answerCounts.get(c), tuning, choice.model, choice.device);
@@ -292,6 +299,12 @@ public final class StreamingBench implements Callable<Integer> {
         out.put("topology_cost_vs_pass_through_hashing_encoder", hundredths(topology / base));
         // What the topology's time per event has beyond its detectors', against the pass-through's whole time.
         out.put("kafka_cost_vs_pass_through_hashing_encoder", hundredths((topology - detectors) / base));
+        if (!measured.get(Contender.REAL_ENCODER).isEmpty()) {
+            // With the model, what users run: the topology's time per event against its detectors' own.
+            out.put("topology_vs_detectors_alone_real_encoder", hundredths(
+                    median(measured.get(Contender.REAL_ENCODER), Pass::secondsPerEvent)
+                            / median(measured.get(Contender.REAL_DETECTORS_ALONE), Pass::secondsPerEvent)));
+        }
         if (choice.json) {
             System.out.println(mapper.writeValueAsString(out));
         } else {
@@ -312,6 +325,10 @@ public final class StreamingBench implements Callable<Integer> {
                             + "event; beyond its detectors' time alone, %.2fx.%n",
                     out.get("topology_cost_vs_pass_through_hashing_encoder").asDouble(),
                     out.get("kafka_cost_vs_pass_through_hashing_encoder").asDouble());
+            if (out.has("topology_vs_detectors_alone_real_encoder")) {
+                System.out.printf(Locale.ROOT, "With the real encoder: the topology takes %.2fx its detectors' time "
+                        + "alone.%n", out.get("topology_vs_detectors_alone_real_encoder").asDouble());
+            }
         }
         return 0;
     }
@@ -347,7 +364,10 @@ public final class StreamingBench implements Callable<Integer> {
         String prefix = rig.nextPrefix(c.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         GroundstateConfig config = rig.config(prefix, tuning.overrides());
         if (c == Contender.DETECTORS_ALONE) {
-            return runDetectorsAlone(config, log, answers);
+            return runDetectorsAlone(config, hashingStack(config), log, answers);
+        }
+        if (c == Contender.REAL_DETECTORS_ALONE) {
+            return runDetectorsAlone(config, realStack(config, model, device), log, answers);
         }
         AtomicInteger seen = new AtomicInteger();
         AtomicLong lastAt = new AtomicLong();
@@ -364,7 +384,7 @@ public final class StreamingBench implements Callable<Integer> {
         } else {
             Encoder encoder = c == Contender.HASHING_ENCODER
                     ? hashingStack(config)
-                    : MonitorApp.openEncoder(model, device, config.getInt(GroundstateConfig.ENCODER_BATCH));
+                    : realStack(config, model, device);
             encoder.embed(List.of("warm-up sentence for the encoder.")); // session start-up is not throughput
             MonitorApp monitor = rig.startMonitor(config, encoder);
             streams = monitor.streams();
@@ -398,14 +418,19 @@ public final class StreamingBench implements Callable<Integer> {
         return MonitorApp.shared(new HashingEncoder(), config.getInt(GroundstateConfig.ENCODER_BATCH));
     }
 
+    /** The model behind the stack the app puts in front of it (word table, cache, coalescer). */
+    private static Encoder realStack(GroundstateConfig config, String model, String device) {
+        return MonitorApp.openEncoder(model, device, config.getInt(GroundstateConfig.ENCODER_BATCH));
+    }
+
     /**
-     * The hashing encoder's topology without Kafka: the same monitor, encoder stack (prefetch included) and events,
-     * processed in order on this thread, each request's state in a map. Its stream-thread CPU is this thread's.
+     * A topology without Kafka: the same monitor, encoder stack (prefetch included; the stack is closed here) and
+     * events, processed in order on this thread, each request's state in a map. Its stream-thread CPU is this
+     * thread's.
      */
-    static Pass runDetectorsAlone(GroundstateConfig config, List<MonitorEvent> log, int answers) {
-        Encoder hashing = hashingStack(config);
-        Encoder prefetcher = MonitorApp.prefetcher(config, hashing);
-        try (Encoder encoder = prefetcher != null ? prefetcher : hashing) {
+    static Pass runDetectorsAlone(GroundstateConfig config, Encoder stack, List<MonitorEvent> log, int answers) {
+        Encoder prefetcher = MonitorApp.prefetcher(config, stack);
+        try (Encoder encoder = prefetcher != null ? prefetcher : stack) {
             encoder.embed(List.of("warm-up sentence for the encoder."));
             RequestMonitor monitor = MonitorApp.monitor(config, encoder);
             Map<String, RequestState> states = new HashMap<>();

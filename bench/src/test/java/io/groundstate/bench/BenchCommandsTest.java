@@ -108,15 +108,22 @@ class BenchCommandsTest {
 
     @Test
     void streamingRunsThePassThroughAndTheTopologyOnOneBroker() throws Exception {
-        JsonNode r = run("bench", "streaming", "--limit", "3", "--rounds", "1", "--real-rounds", "0", "--warmup", "1",
+        JsonNode r = run("bench", "streaming", "--limit", "3", "--rounds", "1", "--real-rounds", "1", "--warmup", "1",
                 "--copies", "2", "--json");
         JsonNode rows = r.get("contenders");
-        assertEquals(3, rows.size(), "no real-encoder row when it has no rounds: " + r);
+        assertEquals(5, rows.size(), r.toString());
         for (JsonNode row : rows) {
             // The topology's pass ends at its last verdict: each copy's answers were requests of their own. The
-            // detectors alone check that they gave one verdict per answer.
-            assertEquals(2 * r.get("events").asInt(), row.get("events_per_pass").asInt(), r.toString());
+            // detectors alone check that they gave one verdict per answer. The real encoder gets one copy.
+            int copies = row.get("contender").asText().startsWith("real_") ? 1 : 2;
+            assertEquals(copies * r.get("events").asInt(), row.get("events_per_pass").asInt(), r.toString());
         }
+        assertEquals(List.of("pass_through", "hashing_encoder", "detectors_alone", "real_encoder",
+                "real_detectors_alone"), rows.findValuesAsText("contender"));
+        // With the model, the topology's time against its detectors' alone is the ratio of the two rows.
+        assertEquals(rows.get(3).get("cost_vs_pass_through").asDouble() / rows.get(4).get("cost_vs_pass_through")
+                .asDouble(), r.get("topology_vs_detectors_alone_real_encoder").asDouble(), 0.02, r.toString());
+        assertEquals(0, rows.get(4).get("commits_per_pass").asLong(), "no Kafka: " + r);
         for (JsonNode row : List.of(rows.get(0), rows.get(1))) {
             // Kafka Streams' own counters of the contender's threads: exactly-once commits at least once per pass.
             assertTrue(row.get("commits_per_pass").asLong() >= 1, r.toString());
