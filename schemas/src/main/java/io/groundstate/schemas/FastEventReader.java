@@ -19,7 +19,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Reads a JSON event straight from the parser's tokens into its record, without the tree that
- * {@link EventCodec#fromJson} builds (a fifth of the topology's decoding, profiled). Only for records that need
+ * {@link EventCodec#fromJson} builds (half of the topology's decoding, profiled). Only for records that need
  * none of that path's checks to fail: it declines (returns null) at the first thing that is not plainly valid, and
  * the tree path then reads the record again and gives the same error, with the same message, as before. So this
  * class decides nothing about what is valid; a record either comes out equal to the tree path's, or it declines.
