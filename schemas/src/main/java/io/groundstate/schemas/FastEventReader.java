@@ -52,39 +52,58 @@ final class FastEventReader {
                 && "kind".equals(p.currentName()) && p.nextToken() == JsonToken.VALUE_STRING);
         Class<? extends SpecificRecord> type = EventCodec.KINDS.get(p.getText());
         expect(type != null);
-        Schema schema = SpecificData.get().getSchema(type);
-        Object[] values = new Object[schema.getFields().size()];
-        boolean[] present = new boolean[values.length];
-        String requestId = null;
-        Instant eventTime = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
+        Envelope envelope = new Envelope();
+        SpecificRecord payload = fields(p, SpecificData.get().getSchema(type), envelope);
+        expect(envelope.requestId != null && envelope.eventTime != null && p.nextToken() == null);
+        return Event.newBuilder().setRequestId(envelope.requestId).setEventTime(envelope.eventTime)
+                .setPayload(payload).build();
+    }
+
+    /** The event's own fields, which sit among its payload's at the top level. */
+    private static final class Envelope {
+        String requestId;
+        Instant eventTime;
+
+        /** Takes the field if it is one of these; the parser is at its value. */
+        boolean take(String name, JsonParser p) throws IOException, Declined {
             if (name.equals("request_id")) {
                 expect(requestId == null && p.currentToken() == JsonToken.VALUE_STRING && !p.getText().isBlank());
                 requestId = p.getText();
-            } else if (name.equals("event_time")) {
+                return true;
+            }
+            if (name.equals("event_time")) {
                 expect(eventTime == null);
                 eventTime = timestamp(p);
-            } else {
-                Schema.Field f = schema.getField(name);
-                expect(f != null && !present[f.pos()]);
-                present[f.pos()] = true;
-                values[f.pos()] = value(p, f.schema());
+                return true;
             }
+            return false;
         }
-        expect(p.currentToken() == JsonToken.END_OBJECT && requestId != null && eventTime != null
-                && p.nextToken() == null);
-        return Event.newBuilder().setRequestId(requestId).setEventTime(eventTime)
-                .setPayload(record(schema, values, present)).build();
     }
 
-    private static SpecificRecord record(Schema schema, Object[] values, boolean[] present) throws Declined {
+    /**
+     * The rest of the object the parser is in, as a record of {@code schema}; {@code envelope} (or null) takes the
+     * fields that come before the record's own.
+     */
+    private static SpecificRecord fields(JsonParser p, Schema schema, Envelope envelope) throws IOException, Declined {
         SpecificRecord r = (SpecificRecord) SpecificData.get().newRecord(null, schema);
+        boolean[] present = new boolean[schema.getFields().size()];
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            if (envelope != null && envelope.take(name, p)) {
+                continue;
+            }
+            Schema.Field f = schema.getField(name);
+            expect(f != null && !present[f.pos()]);
+            present[f.pos()] = true;
+            r.put(f.pos(), value(p, f.schema()));
+        }
+        expect(p.currentToken() == JsonToken.END_OBJECT);
         for (Schema.Field f : schema.getFields()) {
             if (present[f.pos()]) {
-                r.put(f.pos(), values[f.pos()]);
-            } else if (f.hasDefaultValue()) {
+                continue;
+            }
+            if (f.hasDefaultValue()) {
                 r.put(f.pos(), SpecificData.get().getDefaultValue(f));
             } else {
                 expect(f.schema().getType() == Schema.Type.UNION && f.schema().isNullable());
@@ -108,19 +127,9 @@ final class FastEventReader {
                         : schema.getTypes().get(0);
                 return value(p, other);
             }
-            case RECORD: {
+            case RECORD:
                 expect(t == JsonToken.START_OBJECT);
-                Object[] values = new Object[schema.getFields().size()];
-                boolean[] present = new boolean[values.length];
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    Schema.Field f = schema.getField(p.currentName());
-                    expect(f != null && !present[f.pos()]);
-                    present[f.pos()] = true;
-                    p.nextToken();
-                    values[f.pos()] = value(p, f.schema());
-                }
-                return record(schema, values, present);
-            }
+                return fields(p, schema, null);
             case ARRAY: {
                 expect(t == JsonToken.START_ARRAY);
                 List<Object> out = new ArrayList<>();
