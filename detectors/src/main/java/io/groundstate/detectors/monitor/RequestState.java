@@ -70,15 +70,6 @@ public final class RequestState {
     public int alerts;
     public Set<String> alertIds = new TreeSet<>();
 
-    /**
-     * The streaming host's: when it last wrote this request's activity (wall clock; Long.MIN_VALUE for never in
-     * this process), and whether as finished.
-     */
-    @JsonIgnore
-    public transient long activityRecordedMs = Long.MIN_VALUE;
-    @JsonIgnore
-    public transient boolean activityRecordedFinished;
-
     public static final class Chunk {
         public String chunkId;
         public int rank;

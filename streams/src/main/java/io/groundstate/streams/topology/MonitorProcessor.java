@@ -8,6 +8,7 @@ import io.groundstate.streams.metrics.GroundstateMetrics;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
 final class MonitorProcessor implements Processor<Object, Object, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorProcessor.class);
     static final String IDLE_TIMEOUT = "idle_timeout";
+    private static final int RECENT_ACTIVITY = 10_000;
+
+    private record Written(long atMs, boolean finished) {
+    }
 
     private final RequestMonitor monitor;
     private final boolean withText;
@@ -44,6 +49,13 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
      * longer, so that a request is never ended before it has been idle for the whole timeout.
      */
     private final long activityStepMs;
+    /** What was last written to the activity store, per recent request; one evicted is just written again. */
+    private final Map<String, Written> activityWritten = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Written> eldest) {
+            return size() > RECENT_ACTIVITY;
+        }
+    };
     private final long retentionMs;
     private final Duration interval;
     private final GroundstateMetrics metrics;
@@ -101,18 +113,17 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         }
         metrics.eventIn(decoded.kind());
         states.put(id, state);
-        recordActivity(id, state, context.currentSystemTimeMs());
+        recordActivity(id, state.finished, context.currentSystemTimeMs());
         emit(id, outputs, record.timestamp());
         maybeCommitForAlerts();
     }
 
-    private void recordActivity(String id, RequestState state, long now) {
-        long since = now - state.activityRecordedMs;
-        if (state.activityRecordedMs == Long.MIN_VALUE || since >= activityStepMs || since < 0
-                || state.finished != state.activityRecordedFinished) {
-            activity.put(id, activityBytes(now, state.finished));
-            state.activityRecordedMs = now;
-            state.activityRecordedFinished = state.finished;
+    private void recordActivity(String id, boolean finished, long now) {
+        Written last = activityWritten.get(id);
+        long since = last == null ? Long.MAX_VALUE : now - last.atMs();
+        if (since >= activityStepMs || since < 0 || finished != last.finished()) {
+            activity.put(id, activityBytes(now, finished));
+            activityWritten.put(id, new Written(now, finished));
         }
     }
 
@@ -132,6 +143,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private void forget(String id) {
         states.delete(id);
         activity.delete(id);
+        activityWritten.remove(id);
     }
 
     @Override
@@ -226,7 +238,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
                 continue;
             }
             states.put(kv.key, state);
-            recordActivity(kv.key, state, now);
+            recordActivity(kv.key, state.finished, now);
             active--;
             emit(kv.key, outputs, now);
         }
