@@ -25,13 +25,11 @@ public final class Clustering {
         }
         List<List<Integer>> members = new ArrayList<>();
         boolean[] alive = new boolean[n];
-        int[] size = new int[n];
         for (int i = 0; i < n; i++) {
             List<Integer> c = new ArrayList<>();
             c.add(i);
             members.add(c);
             alive[i] = true;
-            size[i] = 1;
         }
         // Each row's most similar later cluster, its first one on a tie, so that the pair merged is the first
         // most similar pair in row order, as a scan of every pair finds it; a merge changes the rows of the two
@@ -40,7 +38,7 @@ public final class Clustering {
         double[] rowBest = new double[n];
         int[] rowArg = new int[n];
         for (int i = 0; i < n; i++) {
-            bestInRow(i, link, alive, size, rowBest, rowArg);
+            bestInRow(i, link, alive, members, rowBest, rowArg);
         }
         for (int remaining = n; remaining > 1; remaining--) {
             double best = -2;
@@ -57,20 +55,19 @@ public final class Clustering {
             int bj = rowArg[bi];
             members.get(bi).addAll(members.get(bj));
             alive[bj] = false;
-            size[bi] += size[bj];
             for (int c = 0; c < n; c++) {
                 link[bi][c] += link[bj][c];
                 link[c][bi] = link[bi][c];
             }
-            bestInRow(bi, link, alive, size, rowBest, rowArg);
+            bestInRow(bi, link, alive, members, rowBest, rowArg);
             for (int i = 0; i < bj; i++) {
                 if (!alive[i] || i == bi) {
                     continue;
                 }
                 if (rowArg[i] == bi || rowArg[i] == bj) {
-                    bestInRow(i, link, alive, size, rowBest, rowArg);
+                    bestInRow(i, link, alive, members, rowBest, rowArg);
                 } else if (i < bi) {
-                    double s = link[i][bi] / (size[i] * size[bi]);
+                    double s = link[i][bi] / (members.get(i).size() * members.get(bi).size());
                     if (s > rowBest[i] || (s == rowBest[i] && bi < rowArg[i])) {
                         rowBest[i] = s;
                         rowArg[i] = bi;
@@ -93,12 +90,14 @@ public final class Clustering {
     }
 
     /** Row i's most similar alive cluster after it, the first on a tie; -2 and -1 when there is none. */
-    private static void bestInRow(int i, double[][] link, boolean[] alive, int[] size, double[] rowBest, int[] rowArg) {
+    private static void bestInRow(int i, double[][] link, boolean[] alive, List<List<Integer>> members,
+                                  double[] rowBest, int[] rowArg) {
         double best = -2;
         int arg = -1;
+        int sizeI = members.get(i).size();
         for (int j = i + 1; j < link.length; j++) {
             if (alive[j]) {
-                double s = link[i][j] / (size[i] * size[j]);
+                double s = link[i][j] / (sizeI * members.get(j).size());
                 if (s > best) {
                     best = s;
                     arg = j;
