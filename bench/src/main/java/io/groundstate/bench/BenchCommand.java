@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = {"Benchmarks, each against a baseline measured in the same run (docs/benchmarks.md).",
                 "Figures from different runs of a shared or busy machine are not comparable; ratios within a run are."},
         subcommands = {EncoderBench.class, MonitorBench.class, StreamingBench.class, LatencyBench.class,
-                ReplayBench.class, SoakBench.class, VectorsBench.class})
+                ReplayBench.class, SoakBench.class, RecoveryBench.class, VectorsBench.class})
 public final class BenchCommand implements CommandPlugin, Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

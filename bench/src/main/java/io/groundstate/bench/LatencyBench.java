@@ -85,7 +85,7 @@ public final class LatencyBench implements Callable<Integer> {
             } else {
                 List<MonitorEvent> log = Simulator.interleaved(answers);
                 StreamingBench.Pass flood = StreamingBench.run(rig, StreamingBench.Contender.REAL_ENCODER, log,
-                        answers.size(), tuning, choice.model, choice.device);
+                        answers.size(), tuning, choice.model, choice.device, false);
                 max = flood.answersPerSecond();
                 out.put("max_rate_source", "measured: every answer's events at once, the real encoder");
                 out.put("max_events_per_s", Math.round(flood.eventsPerSecond()));

@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groundstate.detectors.eval.LabeledRecord;
 import io.groundstate.detectors.eval.Simulator;
 import io.groundstate.detectors.monitor.MonitorEvent;
-import io.groundstate.detectors.vec.Vectors;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.cli.DurationConverter;
-import io.groundstate.streams.cli.GroundstateCommand;
 import io.groundstate.streams.config.GroundstateConfig;
-import io.groundstate.streams.kafka.EmbeddedKafka;
 import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,7 +27,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -125,37 +121,19 @@ public final class SoakBench implements Callable<Integer> {
         try (Rig rig = new Rig()) {
             Path dir = Files.createTempDirectory("groundstate-soak-");
             String prefix = rig.nextPrefix("soak");
-            Map<String, Object> overrides = new HashMap<>(tuning.overrides());
-            overrides.put(GroundstateConfig.ENCODER_MODEL, choice.model);
-            overrides.put(GroundstateConfig.ENCODER_DEVICE, choice.device);
-            overrides.put(GroundstateConfig.METRICS_ADDRESS, "127.0.0.1:" + EmbeddedKafka.freePort());
+            Map<String, Object> overrides = MonitorProcess.overrides(tuning, choice);
             overrides.put(GroundstateConfig.RETENTION_MS, retentionMs);
             overrides.put(GroundstateConfig.IDLE_TIMEOUT_MS, idleMs);
             Map<String, Object> settings = rig.settings(prefix, overrides);
             GroundstateConfig monitorConfig = new GroundstateConfig(settings);
             Path stateDir = Path.of(String.valueOf(settings.get(StreamsConfig.STATE_DIR_CONFIG)));
             int metricsPort = Integer.parseInt(monitorConfig.getString(GroundstateConfig.METRICS_ADDRESS).replaceAll(".*:", ""));
-            Properties props = new Properties();
-            settings.forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
-            Path config = dir.resolve("monitor.properties");
-            try (var w = Files.newBufferedWriter(config)) {
-                props.store(w, "bench soak: the monitor's configuration");
-            }
+            Path config = MonitorProcess.writeConfig(dir.resolve("monitor.properties"), settings,
+                    "bench soak: the monitor's configuration");
             Path log = dir.resolve("monitor.log");
             System.err.printf(Locale.ROOT, "bench soak: %s at %.2f answers/s, monitor log %s%n", length, rate, log);
 
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError"));
-            if (Vectors.vectorModuleLoaded()) {
-                // the SIMD dot products where this JVM has them (bin/groundstate adds the module where it exists)
-                command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
-            }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), GroundstateCommand.class.getName(),
-                    "run", "--config", config.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
-            Process monitor = pb.start();
+            Process monitor = MonitorProcess.start(config, heap, log);
             try {
                 Scraper scraper = new Scraper(metricsPort, monitor);
                 scraper.awaitRunning(Duration.ofMinutes(3), log);

@@ -15,6 +15,7 @@ import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.kafka.MonitorApp;
 import io.groundstate.streams.topology.EventMapping;
+import io.groundstate.streams.topology.RequestRouting;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -80,6 +81,13 @@ public final class StreamingBench implements Callable<Integer> {
             description = "Rounds of the real encoder, in the topology and alone, which take longest (default: "
                     + "${DEFAULT-VALUE}).")
     int realRounds;
+
+    @Option(names = "--producer-partitioner", defaultValue = "java",
+            description = {"Where the bench's producer puts each keyed event: java (murmur2, Kafka's default) or",
+                    "librdkafka (CRC32, the default of Python's confluent-kafka, kcat, Go and .NET clients), whose",
+                    "events mostly reach another task than their request's and take the rekeyed topic first",
+                    "(default: ${DEFAULT-VALUE})."})
+    String producerPartitioner;
 
     @Option(names = "--copies", defaultValue = "8",
             description = {"A pass of the pass-through or the hashing encoder sends the answers this many times,",
@@ -219,6 +227,10 @@ public final class StreamingBench implements Callable<Integer> {
             throw new IllegalArgumentException("--warmup and --real-rounds must be 0 or more, --rounds and --copies 1 "
                     + "or more");
         }
+        if (!List.of("java", "librdkafka").contains(producerPartitioner)) {
+            throw new IllegalArgumentException("--producer-partitioner must be java or librdkafka");
+        }
+        boolean librdkafka = producerPartitioner.equals("librdkafka");
         List<LabeledRecord> corpusAnswers = corpus.answers();
         List<MonitorEvent> single = Simulator.interleaved(corpusAnswers);
         List<MonitorEvent> repeated = copies(single, copies);
@@ -238,7 +250,8 @@ public final class StreamingBench implements Callable<Integer> {
             for (int i = 0; i < warmup; i++) {
                 for (Contender c : i % 2 == 0 ? List.of(Contender.PASS_THROUGH, Contender.HASHING_ENCODER)
                         : List.of(Contender.HASHING_ENCODER, Contender.PASS_THROUGH)) {
-                    Pass p = run(rig, c, logs.get(c), answerCounts.get(c), tuning, choice.model, choice.device);
+                    Pass p = run(rig, c, logs.get(c), answerCounts.get(c), tuning, choice.model, choice.device,
+                            librdkafka);
                     System.err.printf(Locale.ROOT, "  warm-up %d %-16s %.0f events/s, JIT %.1f s%n", i + 1, c,
                             p.eventsPerSecond(), p.cpu().jit());
                 }
@@ -252,7 +265,8 @@ public final class StreamingBench implements Callable<Integer> {
                     if (round >= (c.real() ? realRounds : rounds)) {
                         continue;
                     }
-                    Pass p = run(rig, c, logs.get(c), answerCounts.get(c), tuning, choice.model, choice.device);
+                    Pass p = run(rig, c, logs.get(c), answerCounts.get(c), tuning, choice.model, choice.device,
+                            librdkafka);
                     measured.get(c).add(p);
                     System.err.printf(Locale.ROOT, "  round %d %-16s %.0f events/s, %.2f answers/s; %s; stream "
                                     + "threads blocked on Kafka %.1f µs per event, %.0f commits%n", round + 1, c,
@@ -270,6 +284,7 @@ public final class StreamingBench implements Callable<Integer> {
         out.put("answers", corpusAnswers.size());
         out.put("events", single.size());
         out.put("copies", copies);
+        out.put("producer_partitioner", producerPartitioner);
         out.set("kafka", tuning.describe(mapper));
         out.put("warmup_passes", warmup);
         double base = median(measured.get(Contender.PASS_THROUGH), Pass::secondsPerEvent);
@@ -359,8 +374,9 @@ public final class StreamingBench implements Callable<Integer> {
     }
 
     /** One contender on fresh topics: start it, flood it with the log, wait for its last output. */
+    /** @param librdkafkaPlacement whether each event goes where librdkafka's default partitioner would put it */
     static Pass run(Rig rig, Contender c, List<MonitorEvent> log, int answers, Tuning tuning, String model,
-                    String device) throws Exception {
+                    String device, boolean librdkafkaPlacement) throws Exception {
         String prefix = rig.nextPrefix(c.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         GroundstateConfig config = rig.config(prefix, tuning.overrides());
         if (c == Contender.DETECTORS_ALONE) {
@@ -401,8 +417,12 @@ public final class StreamingBench implements Callable<Integer> {
             ThreadCounters counted = ThreadCounters.of(streams);
             long t0 = System.nanoTime();
             String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
+            int partitions = config.getInt(GroundstateConfig.TOPICS_PARTITIONS);
             for (MonitorEvent e : log) {
-                producer.send(new ProducerRecord<>(events, e.requestId(), EventCodec.toJsonBytes(EventMapping.toSchema(e))));
+                // null: the Java producer's own murmur2, which puts each event in the task owning its request
+                Integer partition = librdkafkaPlacement ? RequestRouting.librdkafkaDefaultPartition(e.requestId(), partitions) : null;
+                producer.send(new ProducerRecord<>(events, partition, e.requestId(),
+                        EventCodec.toJsonBytes(EventMapping.toSchema(e))));
             }
             producer.flush();
             if (!done.await(30, TimeUnit.MINUTES)) {

@@ -205,6 +205,22 @@ class BenchCommandsTest {
     }
 
     @Test
+    void recoveryRestartsAKilledMonitorAndEveryRequestStillGetsOneVerdict() throws Exception {
+        JsonNode r = run("bench", "recovery", "--kills", "1", "--contenders", "STATIC", "--steady-seconds", "1",
+                "--heap", "512m", "--device", "cpu", "--json");
+        assertTrue(r.get("passed").asBoolean(), r.toString());
+        JsonNode row = r.get("contenders").get(0);
+        assertEquals("static", row.get("contender").asText());
+        assertEquals(1, row.get("restarts").size());
+        JsonNode restart = row.get("restarts").get(0);
+        assertTrue(restart.get("to_running_s").asDouble() > 0, row.toString());
+        assertTrue(restart.get("to_output_s").asDouble() > 0, "it publishes again: " + row);
+        assertTrue(row.get("requests").asInt() > 0);
+        assertEquals(row.get("requests").asInt(), row.get("verdicts").asInt());
+        assertEquals(0, row.get("requests_with_two_verdicts").asInt());
+    }
+
+    @Test
     void soakGrowthComparesTheLastThirdWithTheSecond() {
         var flat = JSON.createArrayNode();
         var growing = JSON.createArrayNode();

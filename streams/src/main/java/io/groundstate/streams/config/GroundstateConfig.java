@@ -62,6 +62,8 @@ public final class GroundstateConfig extends AbstractConfig {
     public static final String RETENTION_MS = "groundstate.request.retention.ms";
     public static final String EXPIRY_INTERVAL_MS = "groundstate.expiry.interval.ms";
     public static final String LIVE_REQUESTS = "groundstate.request.live.max";
+    public static final String STATIC_MEMBERSHIP = "groundstate.static.membership";
+    public static final String SHUTDOWN_LEAVE_GROUP = "groundstate.shutdown.leave.group";
     public static final String EMBEDDED_DIR = "groundstate.embedded.dir";
     public static final String EMBEDDED_PORT = "groundstate.embedded.port";
     public static final String METRICS_ENABLED = "groundstate.metrics.enabled";
@@ -145,6 +147,18 @@ public final class GroundstateConfig extends AbstractConfig {
                     "Requests per task kept in memory as objects between events (the store holds them all; this "
                             + "saves reading and rebuilding them). Changed states are serialised to the store at each "
                             + "commit, not at each event.")
+            .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.MEDIUM,
+                    "Join the consumer group as a static member when group.instance.id is not set: the id is made once "
+                            + "and kept in the state directory (state.dir/application.id/groundstate-instance.id), so an "
+                            + "instance restarted on the same state (a crash, a SIGKILL, a container restart) takes back "
+                            + "its tasks at once instead of waiting for its old session to expire. A member that does not "
+                            + "come back keeps its tasks until session.timeout.ms. Two instances must never share a state "
+                            + "directory (Kafka Streams' lock refuses it) or a copy of one.")
+            .define(SHUTDOWN_LEAVE_GROUP, Type.BOOLEAN, true, Importance.LOW,
+                    "On a clean shutdown (SIGTERM), leave the consumer group, static member or not, so that the other "
+                            + "instances take the tasks over at once. false: a static member keeps its tasks for "
+                            + "session.timeout.ms, which saves a rebalance when it is back sooner (a rolling restart) "
+                            + "and stalls its partitions when it is not (a scale-down).")
             .define(EMBEDDED_DIR, Type.STRING, "", Importance.LOW,
                     "Data directory of the embedded broker (used when bootstrap.servers is empty); empty: a temporary one.")
             .define(EMBEDDED_PORT, Type.INT, 0, Range.between(0, 65535), Importance.LOW,
@@ -172,9 +186,12 @@ public final class GroundstateConfig extends AbstractConfig {
                     + "off) become visible to read_committed consumers this often.",
             StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "Empty starts the embedded single-node KRaft broker.",
             "processing.exception.handler.global.enabled", "Kafka 5.0's default, taken now.",
+            "session.timeout.ms", "How long a member that stopped without leaving keeps its tasks. A restarted "
+                    + "static member (groundstate.static.membership) takes them back at once whatever this is; one that "
+                    + "does not come back has them moved after this long (Kafka's 45 s default, shortened).",
             StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "Tasks process what they have instead of waiting for the rekeyed "
-                    + "partition, which stays empty unless an app keys events by something else; the monitor orders a "
-                    + "request's events itself. With the default (0), Kafka Streams formats a log line at every "
+                    + "partition, which stays empty unless events come keyed otherwise, from a producer that partitions "
+                    + "unlike Java, or from an extra topic; the monitor orders a request's events itself. With the default (0), Kafka Streams formats a log line at every "
                     + "processing pass while that partition is empty.");
 
     private static Map<String, Object> kafkaDefaults() {
@@ -185,6 +202,7 @@ public final class GroundstateConfig extends AbstractConfig {
         m.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
         m.put("processing.exception.handler.global.enabled", true);
         m.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        m.put("session.timeout.ms", 30_000);
         return m;
     }
 

@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -30,6 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
 import io.micrometer.core.instrument.FunctionCounter;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -97,15 +100,17 @@ public final class MonitorApp implements AutoCloseable {
                 kafka.put(StreamsConfig.STATE_DIR_CONFIG, dir.isBlank() ? temporaryState.toString()
                         : Files.createDirectories(Path.of(dir, "streams-state")).toString());
             }
+            staticMembership(config, kafka);
+            int partitions;
             try (Admin admin = Admin.create(new StreamsConfig(kafka).getAdminConfigs("groundstate-setup"))) {
-                Topics.ensure(admin, config);
+                partitions = Topics.ensure(admin, config);
             }
             encoder = encoderOverride != null ? encoderOverride : openEncoder(config, observability);
             PrefetchingEncoder prefetching = prefetcher(config, encoder);
             bindPrefetchMeters(prefetching, observability);
             encoder = prefetching != null ? prefetching : encoder;
             RequestMonitor monitor = monitor(config, encoder);
-            Topology topology = GroundstateTopology.build(config, monitor, observability.metrics());
+            Topology topology = GroundstateTopology.build(config, monitor, observability.metrics(), partitions);
             Properties props = new Properties();
             props.putAll(kafka);
             KafkaStreams streams = new KafkaStreams(topology, props);
@@ -148,6 +153,29 @@ public final class MonitorApp implements AutoCloseable {
             closeAll(observability, encoder, broker, temporaryState);
             throw e;
         }
+    }
+
+    /**
+     * Makes this instance a static member of the group ({@link InstanceIdentity}) unless the settings name one
+     * already or turn it off. Kafka Streams appends each stream thread's index to the id.
+     */
+    private static void staticMembership(GroundstateConfig config, Map<String, Object> kafka) {
+        if (!config.getBoolean(GroundstateConfig.STATIC_MEMBERSHIP)) {
+            return;
+        }
+        for (String key : List.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG))) {
+            if (kafka.get(key) != null && !kafka.get(key).toString().isBlank()) {
+                return;
+            }
+        }
+        StreamsConfig streams = new StreamsConfig(kafka);
+        String id = InstanceIdentity.of(Path.of(streams.getString(StreamsConfig.STATE_DIR_CONFIG)),
+                streams.getString(StreamsConfig.APPLICATION_ID_CONFIG));
+        kafka.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id);
+        LOG.info("static group member {} (kept in the state directory; {}=false turns this off)", id,
+                GroundstateConfig.STATIC_MEMBERSHIP);
     }
 
     private static void closeAll(Observability observability, Encoder encoder, EmbeddedKafka broker,
@@ -276,7 +304,9 @@ public final class MonitorApp implements AutoCloseable {
             return;
         }
         closed = true;
-        streams.close(Duration.ofSeconds(30));
+        CloseOptions.GroupMembershipOperation membership = config.getBoolean(GroundstateConfig.SHUTDOWN_LEAVE_GROUP)
+                ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP;
+        streams.close(CloseOptions.groupMembershipOperation(membership).withTimeout(Duration.ofSeconds(30)));
         stopped.countDown();
         closeAll(observability, encoder, broker, temporaryState);
     }

@@ -37,8 +37,10 @@ public final class Topics {
     /**
      * Creates what is missing (when {@code groundstate.topics.create}) and checks that the rekeyed topic has as
      * many partitions as the events topic.
+     *
+     * @return the rekeyed topic's partitions, which decide the task that owns each request
      */
-    public static void ensure(Admin admin, GroundstateConfig c) {
+    public static int ensure(Admin admin, GroundstateConfig c) {
         boolean createMissing = c.getBoolean(GroundstateConfig.TOPICS_CREATE);
         int partitions = c.getInt(GroundstateConfig.TOPICS_PARTITIONS);
         short replication = c.getShort(GroundstateConfig.TOPICS_REPLICATION);
@@ -65,6 +67,7 @@ public final class Topics {
                 throw new IllegalStateException("topic " + rekeyed + " has " + rk + " partitions but " + events + " has "
                         + ev + "; they must match so that every event of a request meets the same state");
             }
+            return rk;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);

@@ -4,6 +4,7 @@ import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.topology.DeadLetters;
+import io.groundstate.streams.topology.RequestRouting;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -47,7 +48,10 @@ public final class GroundstateMetrics implements MeterBinder {
         for (String kind : EventCodec.KINDS.keySet()) {
             eventsIn.put(kind, counter(MeterCatalog.EVENTS_IN, "kind", kind));
         }
-        // Registered at zero so that the first dead letter shows in increase() and rate().
+        // Registered at zero so that the first dead letter (or rekeyed event) shows in increase() and rate().
+        for (String reason : RequestRouting.REKEY_REASONS) {
+            counter(MeterCatalog.REKEYED, "reason", reason);
+        }
         for (String code : DeadLetters.DECODE_REASON_CODES) {
             counter(MeterCatalog.DEAD_LETTERS, "stage", DeadLetters.STAGE_DECODE, "reason", code);
         }
@@ -75,6 +79,11 @@ public final class GroundstateMetrics implements MeterBinder {
     public void eventIn(String kind) {
         Counter c = eventsIn.get(kind);
         (c != null ? c : counter(MeterCatalog.EVENTS_IN, "kind", kind)).increment();
+    }
+
+    /** @param reason why the event took the rekeyed topic ({@link RequestRouting.Route#reason()}) */
+    public void rekeyed(String reason) {
+        counter(MeterCatalog.REKEYED, "reason", reason).increment();
     }
 
     public void deadLetter(String stage, String reasonCode) {

@@ -44,6 +44,10 @@ public final class MeterCatalog {
 
     public static final Entry EVENTS_IN = entry("groundstate.events.in", Meter.Type.COUNTER, null,
             "Events that reached the per-request monitor, by kind.", "kind");
+    public static final Entry REKEYED = entry("groundstate.events.rekeyed", Meter.Type.COUNTER, null,
+            "Events sent through the rekeyed topic to the task that owns their request, by reason: not_keyed (no key, "
+                    + "or not the request id), other_partition (the producer's partitioner is not Kafka's murmur2 "
+                    + "default, e.g. librdkafka's CRC32) or extra_topic (read from groundstate.topic.extra).", "reason");
     public static final Entry DEAD_LETTERS = entry("groundstate.dead.letters", Meter.Type.COUNTER, null,
             "Records sent to the dead-letter topic, by stage (decode, monitor) and reason code.", "stage", "reason");
     public static final Entry SENTENCES = entry("groundstate.sentences.scored", Meter.Type.COUNTER, null,
@@ -82,7 +86,7 @@ public final class MeterCatalog {
     public static final Entry STREAMS_RUNNING = entry("groundstate.streams.running", Meter.Type.GAUGE, null,
             "1 while Kafka Streams is RUNNING, else 0 (starting, rebalancing, restoring, failed).");
 
-    public static final List<Entry> ALL = List.of(EVENTS_IN, DEAD_LETTERS, SENTENCES, RESPONSES, ALERTS, ENERGY,
+    public static final List<Entry> ALL = List.of(EVENTS_IN, REKEYED, DEAD_LETTERS, SENTENCES, RESPONSES, ALERTS, ENERGY,
             PROBABILITY, ALERT_LATENCY, ENCODER_BATCH, ENCODER_RUN, ENCODER_TEXTS, ENCODER_INFO, ENCODER_PREFETCH,
             REQUESTS_ACTIVE,
             STATE_REQUESTS, STREAMS_RUNNING);

@@ -12,27 +12,41 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Decodes raw records (Avro single-object or JSON, told apart by their bytes). Good events keyed by their
- * request id go on to the monitor; good events keyed otherwise go to the rekeyed topic, so that every event
- * of a request meets the same state; anything else becomes a dead letter and processing goes on.
+ * Decodes raw records (Avro single-object or JSON, told apart by their bytes). A good event goes on to the
+ * monitor when it already sits in the task that owns its request ({@link RequestRouting}); otherwise it goes
+ * through the rekeyed topic, so that every event of a request meets the same state whichever client and
+ * partitioner wrote it. Anything else becomes a dead letter and processing goes on.
  */
 final class DecodeProcessor implements Processor<byte[], byte[], Object, Object> {
     /** A decoded event, its kind, and the bytes it came from (a failure in the monitor dead-letters them). */
     record Decoded(MonitorEvent event, String kind, byte[] raw) {
     }
 
-    private final boolean alwaysRekey;
+    private final boolean extraTopics;
+    private final String rekeyedTopic;
+    private final int partitions;
     private final String rekeySink;
     private final String dlqSink;
     private final int maxRecordBytes;
     private final GroundstateMetrics metrics;
     private ProcessorContext<Object, Object> context;
+    /** Requests this task holds (the monitor's activity index); null for the extra topics, which hold none. */
+    private KeyValueStore<String, byte[]> activity;
 
-    DecodeProcessor(boolean alwaysRekey, String rekeySink, String dlqSink, int maxRecordBytes, GroundstateMetrics metrics) {
+    /**
+     * @param extraTopics  whether this decoder reads the extra topics (everything it decodes is rekeyed)
+     * @param rekeyedTopic the rekeyed topic, whose records were placed by groundstate's own partitioner
+     * @param partitions   the rekeyed topic's partitions, which decide the task that owns a request
+     */
+    DecodeProcessor(boolean extraTopics, String rekeyedTopic, int partitions, String rekeySink, String dlqSink,
+                    int maxRecordBytes, GroundstateMetrics metrics) {
         this.maxRecordBytes = maxRecordBytes;
-        this.alwaysRekey = alwaysRekey;
+        this.extraTopics = extraTopics;
+        this.rekeyedTopic = rekeyedTopic;
+        this.partitions = partitions;
         this.metrics = metrics;
         this.rekeySink = rekeySink;
         this.dlqSink = dlqSink;
@@ -41,6 +55,9 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
+        if (!extraTopics) {
+            this.activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
+        }
     }
 
     @Override
@@ -56,12 +73,21 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         MonitorEvent monitorEvent = parsed.monitorEvent();
         String id = event.getRequestId();
         boolean keyed = record.key() != null && Arrays.equals(record.key(), id.getBytes(StandardCharsets.UTF_8));
-        if (keyed && !alwaysRekey) {
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        RequestRouting.Source source = extraTopics ? RequestRouting.Source.EXTRA
+                : where != null && where.topic().equals(rekeyedTopic) ? RequestRouting.Source.REKEYED
+                : RequestRouting.Source.EVENTS;
+        // Without metadata (never in a task) the record counts as placed: there is nothing to compare.
+        int partition = where == null ? RequestRouting.partitionOf(id, partitions) : where.partition();
+        RequestRouting.Route route = RequestRouting.route(source, keyed, partition, id, partitions,
+                request -> activity.get(request) != null);
+        if (route.toMonitor()) {
             context.forward(record.withKey((Object) id).withValue(
                     new Decoded(monitorEvent, EventCodec.kindOf(event.getPayload()), record.value())),
                     GroundstateTopology.MONITOR);
         } else {
             context.forward(record.withKey((Object) id).withValue(EventCodec.toAvro(event)), rekeySink);
+            metrics.rekeyed(route.reason());
         }
     }
 

@@ -19,12 +19,13 @@ import org.apache.kafka.streams.state.Stores;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The streaming monitor as a function of its configuration and its monitor: decode, dead-letter, re-key what
- * is not keyed by request id, run the per-request monitor over RocksDB state, and route its outputs.
+ * The streaming monitor as a function of its configuration and its monitor: decode, dead-letter, send what is
+ * not keyed by request id or not on the partition that owns its request through the rekeyed topic, run the
+ * per-request monitor over RocksDB state, and route its outputs.
  *
  * <pre>
  * events-source ─┐                     ┌─▶ monitor ─▶ alerts-sink, spans-sink, verdicts-sink, dlq-sink
- * rekeyed-source ┴─▶ decode ──────────┼─▶ rekey-sink (records not keyed by their request id)
+ * rekeyed-source ┴─▶ decode ──────────┼─▶ rekey-sink (not keyed by request id, or on another partition)
  *                                      └─▶ dlq-sink
  * extra-source ─▶ decode-extra ─▶ rekey-sink-extra | dlq-sink-extra
  * </pre>
@@ -51,11 +52,26 @@ public final class GroundstateTopology {
     private GroundstateTopology() {
     }
 
+    /** A topology whose topics have one partition each, as TopologyTestDriver runs them. */
     public static Topology build(GroundstateConfig config, RequestMonitor monitor) {
-        return build(config, monitor, GroundstateMetrics.unbound());
+        return build(config, monitor, GroundstateMetrics.unbound(), 1);
     }
 
+    /** As {@link #build(GroundstateConfig, RequestMonitor)}, with metrics. */
     public static Topology build(GroundstateConfig config, RequestMonitor monitor, GroundstateMetrics metrics) {
+        return build(config, monitor, metrics, 1);
+    }
+
+    /**
+     * @param partitions the rekeyed topic's partitions ({@link io.groundstate.streams.kafka.Topics#ensure} returns
+     *                   them): a record read from another partition than the one that owns its request takes the
+     *                   rekeyed topic to the right task
+     */
+    public static Topology build(GroundstateConfig config, RequestMonitor monitor, GroundstateMetrics metrics,
+                                 int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
         String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
         String rekeyed = config.getString(GroundstateConfig.TOPIC_REKEYED);
         String dlq = config.getString(GroundstateConfig.TOPIC_DLQ);
@@ -81,12 +97,14 @@ public final class GroundstateTopology {
         Topology t = new Topology(new TopologyConfig(new StreamsConfig(config.kafka())));
         t.addSource(EVENTS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), events);
         t.addSource(REKEYED_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), rekeyed);
-        t.addProcessor(DECODE, () -> new DecodeProcessor(false, REKEY_SINK, DLQ_SINK, maxRecordBytes, metrics), EVENTS_SOURCE, REKEYED_SOURCE);
+        t.addProcessor(DECODE, () -> new DecodeProcessor(false, rekeyed, partitions, REKEY_SINK, DLQ_SINK,
+                maxRecordBytes, metrics), EVENTS_SOURCE, REKEYED_SOURCE);
         t.addProcessor(MONITOR, () -> new MonitorProcessor(monitor, withText, commitOnAlert, idle, retention, interval,
                 metrics), DECODE);
         t.addStateStore(state, MONITOR);
-        t.addStateStore(activity, MONITOR);
-        t.addSink(REKEY_SINK, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE);
+        t.addStateStore(activity, MONITOR, DECODE); // the decoder asks whether a misplaced request is held here
+        t.addSink(REKEY_SINK, rekeyed, new StringSerializer(), new ByteArraySerializer(),
+                RequestRouting.<byte[]>rekeyedPartitioner(), DECODE);
         t.addSink(DLQ_SINK, dlq, new ByteArraySerializer(), new ByteArraySerializer(), DECODE);
         t.addSink(MONITOR_DLQ_SINK, dlq, new StringSerializer(), new ByteArraySerializer(), MONITOR);
         t.addSink(ALERTS_SINK, config.getString(GroundstateConfig.TOPIC_ALERTS), new StringSerializer(), outputs, MONITOR);
@@ -95,8 +113,10 @@ public final class GroundstateTopology {
                 MONITOR);
         if (!extra.isEmpty()) {
             t.addSource(EXTRA_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), extra.toArray(String[]::new));
-            t.addProcessor(DECODE_EXTRA, () -> new DecodeProcessor(true, REKEY_SINK_EXTRA, DLQ_SINK_EXTRA, maxRecordBytes, metrics), EXTRA_SOURCE);
-            t.addSink(REKEY_SINK_EXTRA, rekeyed, new StringSerializer(), new ByteArraySerializer(), DECODE_EXTRA);
+            t.addProcessor(DECODE_EXTRA, () -> new DecodeProcessor(true, rekeyed, partitions, REKEY_SINK_EXTRA,
+                    DLQ_SINK_EXTRA, maxRecordBytes, metrics), EXTRA_SOURCE);
+            t.addSink(REKEY_SINK_EXTRA, rekeyed, new StringSerializer(), new ByteArraySerializer(),
+                    RequestRouting.<byte[]>rekeyedPartitioner(), DECODE_EXTRA);
             t.addSink(DLQ_SINK_EXTRA, dlq, new ByteArraySerializer(), new ByteArraySerializer(), DECODE_EXTRA);
         }
         return t;

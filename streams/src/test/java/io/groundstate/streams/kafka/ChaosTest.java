@@ -172,8 +172,6 @@ class ChaosTest {
         Files.writeString(f, String.join("\n",
                 "bootstrap.servers=localhost:" + brokerPort,
                 "application.id=chaos-" + run,
-                // A killed member holds its partitions until its session ends: 10 s, not Kafka's 45 s, to keep CI short.
-                "session.timeout.ms=10000",
                 "groundstate.topic.events=" + run + ".events",
                 "groundstate.topic.rekeyed=" + run + ".rekeyed",
                 "groundstate.topic.alerts=" + run + ".alerts",

@@ -190,6 +190,9 @@ class EmbeddedBrokerTest {
         assertEquals("docs-example", edison.get("app").asText());
         assertEquals("example-llm", edison.get("model").asText());
         assertTrue(edison.get("nearest_chunk_id").asText().startsWith("passage-"));
+        // murmur2_random puts each keyed event where Java would: none needed the extra hop
+        assertEquals(0.0, app.observability().registry().find("groundstate.events.rekeyed").tag("reason", "other_partition")
+                .counter().count());
     }
 
     @Test

@@ -102,13 +102,19 @@ class TopologyTest {
     }
 
     void start(GroundstateConfig c) throws IOException {
+        start(c, 1);
+    }
+
+    /** @param partitions the partitions the topology routes by; the driver reads every topic at partition 0 */
+    void start(GroundstateConfig c, int partitions) throws IOException {
         Properties p = new Properties();
         p.putAll(c.kafka());
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("gs-ttd").toString());
         registry = new SimpleMeterRegistry();
         GroundstateMetrics metrics = new GroundstateMetrics(new TagValues(List.of(), 10), new TagValues(List.of(), 10));
         metrics.bindTo(registry);
-        driver = new TopologyTestDriver(GroundstateTopology.build(c, monitor(), metrics), p, Instant.ofEpochMilli(1_000_000));
+        driver = new TopologyTestDriver(GroundstateTopology.build(c, monitor(), metrics, partitions), p,
+                Instant.ofEpochMilli(1_000_000));
         events = driver.createInputTopic("groundstate.events", new ByteArraySerializer(), new ByteArraySerializer());
         extra = driver.createInputTopic("retrieval.log", new ByteArraySerializer(), new ByteArraySerializer());
         alerts = driver.createOutputTopic("groundstate.alerts", new StringDeserializer(), new ByteArrayDeserializer());
@@ -184,6 +190,88 @@ class TopologyTest {
 
     KeyValueStore<String, byte[]> activityStore() {
         return driver.getKeyValueStore(GroundstateTopology.ACTIVITY_STORE);
+    }
+
+    /** The first id {@code prefix-N} that the owner function places (or not) on partition 0 of {@code partitions}. */
+    static String idOwnedBy(String prefix, boolean byPartitionZero, int partitions) {
+        for (int i = 0; ; i++) {
+            String id = prefix + "-" + i;
+            if ((RequestRouting.partitionOf(id, partitions) == 0) == byPartitionZero) {
+                return id;
+            }
+        }
+    }
+
+    static List<MonitorEvent> eventsAs(LabeledRecord r, String id) {
+        return Simulator.events(new LabeledRecord(id, r.sourceId(), r.taskType(), r.model(), r.question(), r.context(),
+                r.response(), r.labels()));
+    }
+
+    @Test
+    void aRequestReadOffItsOwnersPartitionTakesTheRekeyedTopicAndOneReadThereDoesNot() throws IOException {
+        // The driver reads everything at partition 0: with three partitions, a request owned by partition 1 or 2 is
+        // where a librdkafka producer's CRC32 partitioner puts most keys, on another task than its owner. The driver
+        // also has one task for all partitions, so once the first event has arrived through the rekeyed topic the
+        // request is held by the task reading the rest; across real tasks each would move (PartitionerClientsTest).
+        start(config(Map.of()), 3);
+        TestOutputTopic<String, byte[]> rekeyed = driver.createOutputTopic("groundstate.events.rekeyed",
+                new StringDeserializer(), new ByteArrayDeserializer());
+        LabeledRecord r = records.stream().filter(LabeledRecord::hallucinated).findFirst().orElseThrow();
+        String placed = idOwnedBy("placed", true, 3);
+        String moved = idOwnedBy("moved", false, 3);
+        List<MonitorEvent> placedEvents = eventsAs(r, placed);
+        List<MonitorEvent> movedEvents = eventsAs(r, moved);
+        send(placedEvents);
+        assertTrue(rekeyed.isEmpty(), "a record on its owner's partition pays no extra hop");
+        assertEquals(0, count("groundstate.events.rekeyed"));
+        send(movedEvents);
+        List<TestRecord<String, byte[]>> hopped = rekeyed.readRecordsToList();
+        assertEquals(1, hopped.size(), "the first misplaced event, once");
+        assertEquals(moved, hopped.get(0).key());
+        assertEquals(1, count("groundstate.events.rekeyed", "reason", "other_partition"));
+
+        List<JsonNode> v = values(verdicts);
+        assertEquals(List.of(placed, moved), v.stream().map(n -> n.get("request_id").asText()).toList(),
+                "one verdict each");
+        assertEquals(alertIds(direct(movedEvents)), values(alerts).stream().map(n -> n.get("alert_id").asText())
+                .filter(a -> a.contains(moved)).collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(v.get(0).get("probability"), v.get(1).get("probability"), "the same answer, the same verdict");
+    }
+
+    @Test
+    void aRequestStoredBeforeTheUpgradeFinishesWhereItBeganAndNewRequestsMove() throws IOException {
+        LabeledRecord r = records.stream().filter(LabeledRecord::hallucinated).findFirst().orElseThrow();
+        String inFlight = idOwnedBy("in-flight", false, 3);
+        List<MonitorEvent> all = eventsAs(r, inFlight);
+        int half = all.size() / 2;
+        // Before the upgrade every keyed record went to the monitor of the task that read it: this task holds the
+        // first half of a request it does not own.
+        start(config(Map.of()), 1);
+        send(all.subList(0, half));
+        assertTrue(values(verdicts).isEmpty());
+        byte[] state = stateStore().get(inFlight);
+        byte[] activity = activityStore().get(inFlight);
+        close();
+        assertNotNull(state);
+
+        start(config(Map.of()), 3);
+        TestOutputTopic<String, byte[]> rekeyed = driver.createOutputTopic("groundstate.events.rekeyed", new StringDeserializer(), new ByteArrayDeserializer());
+        stateStore().put(inFlight, state);
+        activityStore().put(inFlight, activity);
+        send(all.subList(half, all.size()));
+        assertTrue(rekeyed.isEmpty(), "the rest of the request stays with the half it has");
+        List<JsonNode> v = values(verdicts);
+        assertEquals(1, v.size());
+        MonitorOutput.Verdict expected = (MonitorOutput.Verdict) direct(all).stream()
+                .filter(o -> o instanceof MonitorOutput.Verdict).findFirst().orElseThrow();
+        assertEquals(expected.sentences(), v.get(0).get("sentences").asInt(), "no event lost across the upgrade");
+        assertEquals(expected.probability(), v.get(0).get("probability").asDouble(), 1e-12);
+
+        String fresh = idOwnedBy("after-upgrade", false, 3);
+        send(eventsAs(r, fresh));
+        assertEquals(List.of(fresh), rekeyed.readKeyValuesToList().stream().map(kv -> kv.key).toList(),
+                "a request begun after the upgrade moves");
+        assertEquals(List.of(fresh), values(verdicts).stream().map(n -> n.get("request_id").asText()).toList());
     }
 
     @Test
