@@ -39,7 +39,7 @@ public final class Calibrator {
             boolean[] y = r.sentenceLabels();
             for (int i = 0; i < y.length; i++) {
                 if (!y[i]) {
-                    faithful.add(r.sentences().get(i).features()[Features.CALIBRATED_ENERGY]);
+                    faithful.add(SentenceFeature.CALIBRATED_ENERGY.of(r.sentences().get(i).features()));
                 }
             }
         }
@@ -66,9 +66,9 @@ public final class Calibrator {
                 xs.add(select(f, cols));
                 ys.add(y[i] ? 1 : 0);
                 if (!y[i]) {
-                    gainsFaithful.add(f[Features.GAIN]);
+                    gainsFaithful.add(SentenceFeature.GAIN.of(f));
                 }
-                maxCusum = Math.max(maxCusum, f[Features.CUSUM]);
+                maxCusum = Math.max(maxCusum, SentenceFeature.CUSUM.of(f));
             }
             if (!rows.isEmpty()) {
                 rxs.add(select(Features.response(rows), rcols));

@@ -1,38 +1,52 @@
 package io.groundstate.detectors.calib;
 
+import static io.groundstate.detectors.calib.ResponseFeature.FINAL_DRIFT_ANGLE;
+import static io.groundstate.detectors.calib.ResponseFeature.MAX_CUSUM;
+import static io.groundstate.detectors.calib.ResponseFeature.MAX_GAIN;
+import static io.groundstate.detectors.calib.ResponseFeature.MAX_UNSUPPORTED_NUMBERS;
+import static io.groundstate.detectors.calib.ResponseFeature.MAX_UNSUPPORTED_RATIO;
+import static io.groundstate.detectors.calib.ResponseFeature.MEAN_CALIBRATED_ENERGY;
+import static io.groundstate.detectors.calib.ResponseFeature.NULL_SHARE;
+import static io.groundstate.detectors.calib.ResponseFeature.SOFT_UNSUPPORTED_SHARE;
+import static io.groundstate.detectors.calib.ResponseFeature.TOTAL_RECORD_CONFLICTS;
+import static io.groundstate.detectors.calib.ResponseFeature.TOTAL_UNSUPPORTED;
+import static io.groundstate.detectors.calib.ResponseFeature.UNSUPPORTED_SHARE;
+import static io.groundstate.detectors.calib.SentenceFeature.CALIBRATED_ENERGY;
+import static io.groundstate.detectors.calib.SentenceFeature.CUSUM;
+import static io.groundstate.detectors.calib.SentenceFeature.DRIFT_ANGLE;
+import static io.groundstate.detectors.calib.SentenceFeature.ENERGY;
+import static io.groundstate.detectors.calib.SentenceFeature.ENTROPY;
+import static io.groundstate.detectors.calib.SentenceFeature.EXCESS_JUMP;
+import static io.groundstate.detectors.calib.SentenceFeature.FRAGILITY;
+import static io.groundstate.detectors.calib.SentenceFeature.GAIN;
+import static io.groundstate.detectors.calib.SentenceFeature.INDIRECT_TRANSITION;
+import static io.groundstate.detectors.calib.SentenceFeature.LENGTH;
+import static io.groundstate.detectors.calib.SentenceFeature.MARGIN;
+import static io.groundstate.detectors.calib.SentenceFeature.MEAN_ENTROPY;
+import static io.groundstate.detectors.calib.SentenceFeature.NULL_STATE;
+import static io.groundstate.detectors.calib.SentenceFeature.POSITION;
+import static io.groundstate.detectors.calib.SentenceFeature.RECORD_CONFLICTS;
+import static io.groundstate.detectors.calib.SentenceFeature.SOFT_UNSUPPORTED;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NAMES;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NUMBERS;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_RATIO;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_WORDS;
+
 import java.util.List;
 
-/** The combiner's input: one vector per sentence, in the order of {@link #NAMES}. */
+/**
+ * The combiner's inputs: one vector per sentence in the column order of {@link SentenceFeature}, one per answer
+ * ({@link ResponseFeature}) aggregated from them by {@link #response}, one per content token ({@link TokenFeature}).
+ * The lists of names are derived from the enums, which are the one definition of each layout.
+ */
 public final class Features {
-    public static final List<String> NAMES = List.of(
-            "energy", "calibrated_energy", "margin", "entropy",
-            "gain", "fragility",
-            "unsupported_ratio", "unsupported_numbers", "unsupported_names", "unsupported_words",
-            "null_state", "indirect_transition", "excess_jump",
-            "cusum", "drift_angle",
-            "min_logprob", "mean_entropy",
-            "length", "position", "soft_unsupported", "record_conflicts");
+    public static final List<String> NAMES = Feature.keys(SentenceFeature.class);
 
     /** Response-level evidence, aggregated from the sentences' features by {@link #response}. */
-    public static final List<String> RESPONSE_NAMES = List.of(
-            "unsupported_share", "max_unsupported_ratio", "total_unsupported", "max_unsupported_numbers",
-            "mean_calibrated_energy", "max_gain", "null_share", "final_drift_angle", "max_cusum", "min_logprob",
-            "soft_unsupported_share", "total_record_conflicts");
+    public static final List<String> RESPONSE_NAMES = Feature.keys(ResponseFeature.class);
 
     /** Evidence about one content token, for localising the unsupported words of a sentence. */
-    public static final List<String> TOKEN_NAMES = List.of(
-            "unsupported", "number", "name", "delta", "perturbed", "log_length", "unsupported_neighbours",
-            "sentence_logit", "sentence_unsupported_ratio", "sentence_calibrated_energy", "answer_unsupported_share", "soft_support", "record_conflict",
-            "structured_context");
-    public static final int TOKEN_STRUCTURED_CONTEXT = 13;
-    public static final int TOKEN_SENTENCE_LOGIT = 7;
-
-    public static final int ENERGY = 0;
-    public static final int CALIBRATED_ENERGY = 1;
-    public static final int GAIN = 4;
-    public static final int CUSUM = 13;
-    public static final int SOFT_UNSUPPORTED = 19;
-    public static final int RECORD_CONFLICTS = 20;
+    public static final List<String> TOKEN_NAMES = Feature.keys(TokenFeature.class);
 
     private Features() {
     }
@@ -54,7 +68,7 @@ public final class Features {
      * of its content tokens that the context does not support.
      */
     public static double[] response(List<double[]> sentences) {
-        double[] r = new double[RESPONSE_NAMES.size()];
+        double[] r = new double[ResponseFeature.values().length];
         if (sentences.isEmpty()) {
             return r;
         }
@@ -65,56 +79,63 @@ public final class Features {
         double minLogprob = 0;
         double soft = 0;
         double conflicts = 0;
+        double maxRatio = 0;
+        double maxNumbers = 0;
+        double maxGain = 0;
+        double maxCusum = 0;
         for (double[] f : sentences) {
-            soft += f[SOFT_UNSUPPORTED];
-            conflicts += Math.expm1(f[RECORD_CONFLICTS]);
-            double u = Math.expm1(f[7]) + Math.expm1(f[8]) + Math.expm1(f[9]);
-            unsupported += u;
-            content += Math.expm1(f[17]);
-            r[1] = Math.max(r[1], f[6]);
-            r[3] = Math.max(r[3], f[7]);
-            energy += f[CALIBRATED_ENERGY];
-            r[5] = Math.max(r[5], f[GAIN]);
-            nulls += f[10];
-            r[8] = Math.max(r[8], f[CUSUM]);
-            minLogprob = Math.min(minLogprob, f[15]);
+            soft += SentenceFeature.SOFT_UNSUPPORTED.of(f);
+            conflicts += Math.expm1(SentenceFeature.RECORD_CONFLICTS.of(f));
+            unsupported += Math.expm1(SentenceFeature.UNSUPPORTED_NUMBERS.of(f))
+                    + Math.expm1(SentenceFeature.UNSUPPORTED_NAMES.of(f)) + Math.expm1(SentenceFeature.UNSUPPORTED_WORDS.of(f));
+            content += Math.expm1(SentenceFeature.LENGTH.of(f));
+            maxRatio = Math.max(maxRatio, SentenceFeature.UNSUPPORTED_RATIO.of(f));
+            maxNumbers = Math.max(maxNumbers, SentenceFeature.UNSUPPORTED_NUMBERS.of(f));
+            energy += SentenceFeature.CALIBRATED_ENERGY.of(f);
+            maxGain = Math.max(maxGain, SentenceFeature.GAIN.of(f));
+            nulls += SentenceFeature.NULL_STATE.of(f);
+            maxCusum = Math.max(maxCusum, SentenceFeature.CUSUM.of(f));
+            minLogprob = Math.min(minLogprob, SentenceFeature.MIN_LOGPROB.of(f));
         }
-        r[0] = content == 0 ? 0 : unsupported / content;
-        r[2] = Math.log1p(unsupported);
-        r[4] = energy / sentences.size();
-        r[6] = nulls / sentences.size();
-        r[7] = sentences.get(sentences.size() - 1)[14];
-        r[9] = minLogprob;
-        r[10] = content == 0 ? 0 : soft / content;
-        r[11] = Math.log1p(conflicts);
+        ResponseFeature.UNSUPPORTED_SHARE.set(r, content == 0 ? 0 : unsupported / content);
+        ResponseFeature.MAX_UNSUPPORTED_RATIO.set(r, maxRatio);
+        ResponseFeature.TOTAL_UNSUPPORTED.set(r, Math.log1p(unsupported));
+        ResponseFeature.MAX_UNSUPPORTED_NUMBERS.set(r, maxNumbers);
+        ResponseFeature.MEAN_CALIBRATED_ENERGY.set(r, energy / sentences.size());
+        ResponseFeature.MAX_GAIN.set(r, maxGain);
+        ResponseFeature.NULL_SHARE.set(r, nulls / sentences.size());
+        ResponseFeature.FINAL_DRIFT_ANGLE.set(r, SentenceFeature.DRIFT_ANGLE.of(sentences.get(sentences.size() - 1)));
+        ResponseFeature.MAX_CUSUM.set(r, maxCusum);
+        ResponseFeature.MIN_LOGPROB.set(r, minLogprob);
+        ResponseFeature.SOFT_UNSUPPORTED_SHARE.set(r, content == 0 ? 0 : soft / content);
+        ResponseFeature.TOTAL_RECORD_CONFLICTS.set(r, Math.log1p(conflicts));
         return r;
     }
 
     /** Families, for the ablation: each adds the named sentence features to those before it. */
     public static final List<List<String>> FAMILIES = List.of(
-            List.of("energy", "calibrated_energy", "margin", "entropy"),
-            List.of("gain", "fragility"),
-            List.of("null_state", "indirect_transition", "excess_jump"),
-            List.of("cusum", "drift_angle"),
-            List.of("unsupported_ratio", "unsupported_numbers", "unsupported_names", "unsupported_words",
-                    "soft_unsupported", "record_conflicts"),
-            List.of("min_logprob", "mean_entropy", "length", "position"));
+            Feature.keys(ENERGY, CALIBRATED_ENERGY, MARGIN, ENTROPY),
+            Feature.keys(GAIN, FRAGILITY),
+            Feature.keys(NULL_STATE, INDIRECT_TRANSITION, EXCESS_JUMP),
+            Feature.keys(CUSUM, DRIFT_ANGLE),
+            Feature.keys(UNSUPPORTED_RATIO, UNSUPPORTED_NUMBERS, UNSUPPORTED_NAMES, UNSUPPORTED_WORDS, SOFT_UNSUPPORTED,
+                    RECORD_CONFLICTS),
+            Feature.keys(SentenceFeature.MIN_LOGPROB, MEAN_ENTROPY, LENGTH, POSITION));
 
     /** The same families' response-level evidence. */
     public static final List<List<String>> RESPONSE_FAMILIES = List.of(
-            List.of("mean_calibrated_energy"),
-            List.of("max_gain"),
-            List.of("null_share"),
-            List.of("final_drift_angle", "max_cusum"),
-            List.of("unsupported_share", "max_unsupported_ratio", "total_unsupported", "max_unsupported_numbers",
-                    "soft_unsupported_share", "total_record_conflicts"),
-            List.of("min_logprob"));
+            Feature.keys(MEAN_CALIBRATED_ENERGY),
+            Feature.keys(MAX_GAIN),
+            Feature.keys(NULL_SHARE),
+            Feature.keys(FINAL_DRIFT_ANGLE, MAX_CUSUM),
+            Feature.keys(UNSUPPORTED_SHARE, MAX_UNSUPPORTED_RATIO, TOTAL_UNSUPPORTED, MAX_UNSUPPORTED_NUMBERS,
+                    SOFT_UNSUPPORTED_SHARE, TOTAL_RECORD_CONFLICTS),
+            Feature.keys(ResponseFeature.MIN_LOGPROB));
 
     /** What the shipped weights use for the verdict: every family that carried evidence in cross-validation. */
-    public static final List<String> SHIPPED_RESPONSE = List.of("unsupported_share", "max_unsupported_ratio",
-            "total_unsupported", "max_unsupported_numbers", "soft_unsupported_share", "total_record_conflicts",
-            "mean_calibrated_energy",
-            "final_drift_angle", "max_cusum");
+    public static final List<String> SHIPPED_RESPONSE = Feature.keys(UNSUPPORTED_SHARE, MAX_UNSUPPORTED_RATIO,
+            TOTAL_UNSUPPORTED, MAX_UNSUPPORTED_NUMBERS, SOFT_UNSUPPORTED_SHARE, TOTAL_RECORD_CONFLICTS,
+            MEAN_CALIBRATED_ENERGY, FINAL_DRIFT_ANGLE, MAX_CUSUM);
 
     public static final List<String> FAMILY_NAMES = List.of(
             "grounding energy", "+ perturbation", "+ semantic states", "+ drift", "+ reality basis (lexical)",

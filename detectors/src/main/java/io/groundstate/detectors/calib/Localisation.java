@@ -12,7 +12,7 @@ public final class Localisation {
     private Localisation() {
     }
 
-    /** One content token of a sentence: offsets in the response, and its features in the order of TOKEN_NAMES. */
+    /** One content token of a sentence: offsets in the response, and its features in the column order of TokenFeature. */
     public record TokenEvidence(String token, int start, int end, double[] features) {
     }
 
@@ -26,7 +26,7 @@ public final class Localisation {
         List<double[]> rows = new ArrayList<>(tokens.size());
         for (TokenEvidence t : tokens) {
             double[] f = t.features().clone();
-            f[Features.TOKEN_SENTENCE_LOGIT] = logit(sentenceProbability);
+            TokenFeature.SENTENCE_LOGIT.set(f, logit(sentenceProbability));
             rows.add(f);
         }
         return rows;
@@ -46,7 +46,7 @@ public final class Localisation {
                                           int sentenceStart, int sentenceEnd) {
         boolean[] flagged = new boolean[tokens.size()];
         for (int i = 0; i < flagged.length; i++) {
-            boolean record = tokens.get(i).features()[Features.TOKEN_STRUCTURED_CONTEXT] > 0;
+            boolean record = TokenFeature.STRUCTURED_CONTEXT.of(tokens.get(i).features()) > 0;
             flagged[i] = probabilities[i] >= (record ? recordThreshold : proseThreshold);
         }
         List<Attribution> runs = runs(response, tokens, flagged);

@@ -2,6 +2,7 @@ package io.groundstate.detectors.eval;
 
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.calib.Localisation;
 import io.groundstate.detectors.calib.Localisation.TokenEvidence;
 import io.groundstate.detectors.monitor.MonitorEvent;
@@ -91,8 +92,8 @@ public final class Evaluation {
             List<double[]> rows = new ArrayList<>();
             for (SentenceResult s : r.sentences()) {
                 double[] f = s.features().clone();
-                cusum = Drift.cusum(cusum, f[Features.CALIBRATED_ENERGY], kappa);
-                f[Features.CUSUM] = cusum;
+                cusum = Drift.cusum(cusum, SentenceFeature.CALIBRATED_ENERGY.of(f), kappa);
+                SentenceFeature.CUSUM.set(f, cusum);
                 rows.add(f);
                 double ps = combiner.probability(f);
                 double[] tp = Localisation.withSentenceProbability(s.tokens(), ps).stream()

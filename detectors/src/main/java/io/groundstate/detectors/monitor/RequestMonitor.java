@@ -1,7 +1,32 @@
 package io.groundstate.detectors.monitor;
 
+import static io.groundstate.detectors.calib.SentenceFeature.CALIBRATED_ENERGY;
+import static io.groundstate.detectors.calib.SentenceFeature.CUSUM;
+import static io.groundstate.detectors.calib.SentenceFeature.DRIFT_ANGLE;
+import static io.groundstate.detectors.calib.SentenceFeature.ENERGY;
+import static io.groundstate.detectors.calib.SentenceFeature.ENTROPY;
+import static io.groundstate.detectors.calib.SentenceFeature.EXCESS_JUMP;
+import static io.groundstate.detectors.calib.SentenceFeature.FRAGILITY;
+import static io.groundstate.detectors.calib.SentenceFeature.GAIN;
+import static io.groundstate.detectors.calib.SentenceFeature.INDIRECT_TRANSITION;
+import static io.groundstate.detectors.calib.SentenceFeature.LENGTH;
+import static io.groundstate.detectors.calib.SentenceFeature.MARGIN;
+import static io.groundstate.detectors.calib.SentenceFeature.MEAN_ENTROPY;
+import static io.groundstate.detectors.calib.SentenceFeature.MIN_LOGPROB;
+import static io.groundstate.detectors.calib.SentenceFeature.NULL_STATE;
+import static io.groundstate.detectors.calib.SentenceFeature.POSITION;
+import static io.groundstate.detectors.calib.SentenceFeature.RECORD_CONFLICTS;
+import static io.groundstate.detectors.calib.SentenceFeature.SOFT_UNSUPPORTED;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NAMES;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NUMBERS;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_RATIO;
+import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_WORDS;
+
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.ResponseFeature;
+import io.groundstate.detectors.calib.SentenceFeature;
+import io.groundstate.detectors.calib.TokenFeature;
 import io.groundstate.detectors.calib.Localisation;
 import io.groundstate.detectors.calib.Localisation.TokenEvidence;
 import io.groundstate.detectors.calib.Thresholds;
@@ -652,32 +677,32 @@ public final class RequestMonitor {
                     : Vectors.angle(Vectors.normalize(state.runningSum), basis.centroid());
             Uncertainty.Result u = Uncertainty.over(uncertaintyStats(state), p.record.start, p.record.end);
 
-            double[] f = new double[Features.NAMES.size()];
-            f[0] = g.energy();
-            f[1] = calibrated;
-            f[2] = g.margin();
-            f[3] = g.entropy();
-            f[4] = pr.gain();
-            f[5] = pr.fragility();
-            f[6] = p.reality.ratio();
-            f[7] = Math.log1p(p.reality.unsupportedNumbers());
-            f[8] = Math.log1p(p.reality.unsupportedNames());
-            f[9] = Math.log1p(p.reality.unsupportedWords());
-            f[10] = z == SemanticStates.NULL ? 1 : 0;
-            f[11] = indirect ? 1 : 0;
-            f[12] = excessJump;
-            f[13] = state.cusum;
-            f[14] = driftAngle;
-            f[15] = u.present() ? u.minLogprob() : 0;
-            f[16] = u.present() ? u.meanEntropy() : 0;
-            f[17] = Math.log1p(p.tokens.size());
-            f[18] = Math.log1p(p.record.index);
+            double[] f = new double[SentenceFeature.values().length];
+            ENERGY.set(f, g.energy());
+            CALIBRATED_ENERGY.set(f, calibrated);
+            MARGIN.set(f, g.margin());
+            ENTROPY.set(f, g.entropy());
+            GAIN.set(f, pr.gain());
+            FRAGILITY.set(f, pr.fragility());
+            UNSUPPORTED_RATIO.set(f, p.reality.ratio());
+            UNSUPPORTED_NUMBERS.set(f, Math.log1p(p.reality.unsupportedNumbers()));
+            UNSUPPORTED_NAMES.set(f, Math.log1p(p.reality.unsupportedNames()));
+            UNSUPPORTED_WORDS.set(f, Math.log1p(p.reality.unsupportedWords()));
+            NULL_STATE.set(f, z == SemanticStates.NULL ? 1 : 0);
+            INDIRECT_TRANSITION.set(f, indirect ? 1 : 0);
+            EXCESS_JUMP.set(f, excessJump);
+            CUSUM.set(f, state.cusum);
+            DRIFT_ANGLE.set(f, driftAngle);
+            MIN_LOGPROB.set(f, u.present() ? u.minLogprob() : 0);
+            MEAN_ENTROPY.set(f, u.present() ? u.meanEntropy() : 0);
+            LENGTH.set(f, Math.log1p(p.tokens.size()));
+            POSITION.set(f, Math.log1p(p.record.index));
             double softUnsupported = 0;
             for (ContentToken t : p.reality.unsupported()) {
                 softUnsupported += 1 - soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
             }
-            f[19] = softUnsupported;
-            f[20] = Math.log1p(p.conflicts.size());
+            SOFT_UNSUPPORTED.set(f, softUnsupported);
+            RECORD_CONFLICTS.set(f, Math.log1p(p.conflicts.size()));
 
             double prob = combiner.probability(f);
             SentenceRecord r = p.record;
@@ -691,7 +716,8 @@ public final class RequestMonitor {
             List<Attribution> attributed = attributions(p, pr, r.start);
             // The answer's unsupported share so far: the verdict's own aggregate, over the sentences up to this one.
             double shareSoFar = Features.response(state.sentences.stream()
-                    .filter(x -> x.features != null && x.index <= r.index).map(x -> x.features).toList())[0];
+                    .filter(x -> x.features != null && x.index <= r.index).map(x -> x.features).toList())
+                    [ResponseFeature.UNSUPPORTED_SHARE.ordinal()];
             List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft, !record.isEmpty());
             double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
                     .mapToDouble(combiner::tokenProbability).toArray();
@@ -733,20 +759,22 @@ public final class RequestMonitor {
             int neighbours = (k > 0 && unsupported.contains(p.tokens.get(k - 1).start()) ? 1 : 0)
                     + (k + 1 < p.tokens.size() && unsupported.contains(p.tokens.get(k + 1).start()) ? 1 : 0);
             int perturbedAt = p.perturbed.indexOf(t);
-            double[] f = new double[Features.TOKEN_NAMES.size()];
-            f[0] = unsupported.contains(t.start()) ? 1 : 0;
-            f[1] = t.kind() == ContentToken.Kind.NUMBER ? 1 : 0;
-            f[2] = t.kind() == ContentToken.Kind.NAME ? 1 : 0;
-            f[3] = perturbedAt >= 0 && perturbedAt < pr.deltas().length ? pr.deltas()[perturbedAt] : 0;
-            f[4] = perturbedAt >= 0 ? 1 : 0;
-            f[5] = Math.log1p(t.surface().length());
-            f[6] = neighbours;
-            f[8] = sentence[6];
-            f[9] = sentence[Features.CALIBRATED_ENERGY];
-            f[10] = answerShareSoFar;
-            f[11] = f[0] == 0 ? 1 : soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
-            f[12] = p.conflicts.contains(t) ? 1 : 0;
-            f[13] = structuredContext ? 1 : 0;
+            double[] f = new double[TokenFeature.values().length];
+            boolean lexicallyUnsupported = unsupported.contains(t.start());
+            TokenFeature.UNSUPPORTED.set(f, lexicallyUnsupported ? 1 : 0);
+            TokenFeature.NUMBER.set(f, t.kind() == ContentToken.Kind.NUMBER ? 1 : 0);
+            TokenFeature.NAME.set(f, t.kind() == ContentToken.Kind.NAME ? 1 : 0);
+            TokenFeature.DELTA.set(f, perturbedAt >= 0 && perturbedAt < pr.deltas().length ? pr.deltas()[perturbedAt] : 0);
+            TokenFeature.PERTURBED.set(f, perturbedAt >= 0 ? 1 : 0);
+            TokenFeature.LOG_LENGTH.set(f, Math.log1p(t.surface().length()));
+            TokenFeature.UNSUPPORTED_NEIGHBOURS.set(f, neighbours);
+            TokenFeature.SENTENCE_UNSUPPORTED_RATIO.set(f, UNSUPPORTED_RATIO.of(sentence));
+            TokenFeature.SENTENCE_CALIBRATED_ENERGY.set(f, CALIBRATED_ENERGY.of(sentence));
+            TokenFeature.ANSWER_UNSUPPORTED_SHARE.set(f, answerShareSoFar);
+            TokenFeature.SOFT_SUPPORT.set(f, !lexicallyUnsupported ? 1
+                    : soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0));
+            TokenFeature.RECORD_CONFLICT.set(f, p.conflicts.contains(t) ? 1 : 0);
+            TokenFeature.STRUCTURED_CONTEXT.set(f, structuredContext ? 1 : 0);
             out.add(new TokenEvidence(t.surface(), offset + t.start(), offset + t.end(), f));
         }
         return out;

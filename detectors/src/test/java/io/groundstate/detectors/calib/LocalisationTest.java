@@ -16,7 +16,7 @@ class LocalisationTest {
         List<TokenEvidence> out = new ArrayList<>();
         for (String w : words) {
             int s = TEXT.indexOf(w);
-            out.add(new TokenEvidence(w, s, s + w.length(), new double[Features.TOKEN_NAMES.size()]));
+            out.add(new TokenEvidence(w, s, s + w.length(), new double[TokenFeature.values().length]));
         }
         return out;
     }
@@ -38,7 +38,7 @@ class LocalisationTest {
         List<TokenEvidence> record = new ArrayList<>();
         for (TokenEvidence t : ts) {
             double[] f = t.features().clone();
-            f[Features.TOKEN_STRUCTURED_CONTEXT] = t.token().equals("1925") ? 1 : 0;
+            TokenFeature.STRUCTURED_CONTEXT.set(f, t.token().equals("1925") ? 1 : 0);
             record.add(new TokenEvidence(t.token(), t.start(), t.end(), f));
         }
         // 1925 comes from a record and passes 0.85; live jazz is prose and must pass 0.95.

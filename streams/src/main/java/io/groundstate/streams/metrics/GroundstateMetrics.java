@@ -1,6 +1,6 @@
 package io.groundstate.streams.metrics;
 
-import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.topology.DeadLetters;
@@ -98,9 +98,9 @@ public final class GroundstateMetrics implements MeterBinder {
                 String model = models.of(s.model());
                 counter(MeterCatalog.SENTENCES, "app", app, "model", model, "flagged", Boolean.toString(s.flagged()))
                         .increment();
-                if (s.features() != null && s.features().length > Features.ENERGY
-                        && Double.isFinite(s.features()[Features.ENERGY])) {
-                    summary(MeterCatalog.ENERGY, ENERGY_BUCKETS, app, model).record(s.features()[Features.ENERGY]);
+                if (s.features() != null && s.features().length > SentenceFeature.ENERGY.ordinal()
+                        && Double.isFinite(SentenceFeature.ENERGY.of(s.features()))) {
+                    summary(MeterCatalog.ENERGY, ENERGY_BUCKETS, app, model).record(SentenceFeature.ENERGY.of(s.features()));
                 }
                 if (Double.isFinite(s.probability())) {
                     summary(MeterCatalog.PROBABILITY, PROBABILITY_BUCKETS, app, model).record(s.probability());

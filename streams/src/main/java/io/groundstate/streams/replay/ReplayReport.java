@@ -1,6 +1,6 @@
 package io.groundstate.streams.replay;
 
-import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.calib.Thresholds;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
@@ -233,8 +233,8 @@ public final class ReplayReport {
         double[] f = s.features();
         return String.format(Locale.ROOT, "sentence %d · P(unsupported) %.3f%s · energy %.3f · calibrated %.3f · "
                         + "gain %.3f · drift S %.3f · state %s (%s) · nearest %s (cos %.3f)", s.sentenceIndex(),
-                s.probability(), s.flagged() ? " flagged" : "", f[Features.ENERGY], f[Features.CALIBRATED_ENERGY],
-                f[Features.GAIN], f[Features.CUSUM], s.state(), s.transition(), s.nearestChunkId(),
+                s.probability(), s.flagged() ? " flagged" : "", SentenceFeature.ENERGY.of(f), SentenceFeature.CALIBRATED_ENERGY.of(f),
+                SentenceFeature.GAIN.of(f), SentenceFeature.CUSUM.of(f), s.state(), s.transition(), s.nearestChunkId(),
                 s.nearestSimilarity());
     }
 
@@ -247,8 +247,8 @@ public final class ReplayReport {
         double highest = thresholds.driftH() * 1.25;
         double lowest = 0;
         for (MonitorOutput.SpanScore s : sentences) {
-            highest = Math.max(highest, Math.max(s.features()[Features.CALIBRATED_ENERGY], s.features()[Features.CUSUM]));
-            lowest = Math.min(lowest, s.features()[Features.CALIBRATED_ENERGY]);
+            highest = Math.max(highest, Math.max(SentenceFeature.CALIBRATED_ENERGY.of(s.features()), SentenceFeature.CUSUM.of(s.features())));
+            lowest = Math.min(lowest, SentenceFeature.CALIBRATED_ENERGY.of(s.features()));
         }
         double top = highest;
         double bottom = lowest;
@@ -280,9 +280,9 @@ public final class ReplayReport {
         for (int i = 0; i < n; i++) {
             double[] f = sentences.get(i).features();
             energy.append(i == 0 ? "M" : " L").append(num(x.applyAsDouble(i))).append(',')
-                    .append(num(y.applyAsDouble(f[Features.CALIBRATED_ENERGY])));
+                    .append(num(y.applyAsDouble(SentenceFeature.CALIBRATED_ENERGY.of(f))));
             cusum.append(i == 0 ? "M" : " L").append(num(x.applyAsDouble(i))).append(',')
-                    .append(num(y.applyAsDouble(f[Features.CUSUM])));
+                    .append(num(y.applyAsDouble(SentenceFeature.CUSUM.of(f))));
         }
         h.append("<path class=\"energy\" d=\"").append(energy).append("\"/>");
         h.append("<path class=\"cusum\" d=\"").append(cusum).append("\"/>");
@@ -291,11 +291,11 @@ public final class ReplayReport {
             double[] f = s.features();
             h.append("<circle class=\"").append(s.flagged() ? "dot flagged" : "dot").append("\" cx=\"")
                     .append(num(x.applyAsDouble(i))).append("\" cy=\"")
-                    .append(num(y.applyAsDouble(f[Features.CALIBRATED_ENERGY]))).append("\" r=\"4.5\"><title>")
+                    .append(num(y.applyAsDouble(SentenceFeature.CALIBRATED_ENERGY.of(f)))).append("\" r=\"4.5\"><title>")
                     .append(esc(hover(s))).append("</title></circle>");
             h.append("<circle class=\"dot cusum-dot\" cx=\"").append(num(x.applyAsDouble(i))).append("\" cy=\"")
-                    .append(num(y.applyAsDouble(f[Features.CUSUM]))).append("\" r=\"3\"><title>drift S = ")
-                    .append(fmt(f[Features.CUSUM])).append("</title></circle>");
+                    .append(num(y.applyAsDouble(SentenceFeature.CUSUM.of(f)))).append("\" r=\"3\"><title>drift S = ")
+                    .append(fmt(SentenceFeature.CUSUM.of(f))).append("</title></circle>");
             String state = s.state() + (s.transition().equals("indirect") ? " ⤳" : "");
             h.append(text(x.applyAsDouble(i), plotBottom + 18, "middle",
                     s.transition().equals("indirect") ? "state indirect" : "state", state));
@@ -336,7 +336,7 @@ public final class ReplayReport {
             double[] f = s.features();
             String chunk = r.chunks().get(s.nearestChunkId());
             h.append("<tr><td>").append(s.sentenceIndex()).append("</td><td>").append(fmt(s.probability()))
-                    .append("</td><td>").append(fmt(f[Features.ENERGY])).append("</td><td>").append(fmt(f[Features.GAIN]))
+                    .append("</td><td>").append(fmt(SentenceFeature.ENERGY.of(f))).append("</td><td>").append(fmt(SentenceFeature.GAIN.of(f)))
                     .append("</td><td>").append(esc(s.state())).append(" (").append(esc(s.transition())).append(")</td><td>")
                     .append(esc(String.join(", ", kinds))).append("</td><td><details><summary>")
                     .append(esc(String.valueOf(s.nearestChunkId()))).append(" · cos ").append(fmt(s.nearestSimilarity()))

@@ -1,6 +1,6 @@
 package io.groundstate.streams.topology;
 
-import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.schemas.Alert;
 import io.groundstate.schemas.AlertKind;
@@ -40,13 +40,13 @@ public final class OutputRecords {
                     .setRequestId(s.requestId()).setApp(s.app()).setModel(s.model())
                     .setSentenceIndex(s.sentenceIndex()).setStart(s.start()).setEnd(s.end())
                     .setText(withText ? s.text() : null)
-                    .setEnergy(f[Features.NAMES.indexOf("energy")])
-                    .setCalibratedEnergy(f[Features.NAMES.indexOf("calibrated_energy")])
-                    .setMargin(f[Features.NAMES.indexOf("margin")])
-                    .setGain(f[Features.NAMES.indexOf("gain")])
-                    .setFragility(f[Features.NAMES.indexOf("fragility")])
-                    .setUnsupportedRatio(f[Features.NAMES.indexOf("unsupported_ratio")])
-                    .setCusum(f[Features.NAMES.indexOf("cusum")])
+                    .setEnergy(SentenceFeature.ENERGY.of(f))
+                    .setCalibratedEnergy(SentenceFeature.CALIBRATED_ENERGY.of(f))
+                    .setMargin(SentenceFeature.MARGIN.of(f))
+                    .setGain(SentenceFeature.GAIN.of(f))
+                    .setFragility(SentenceFeature.FRAGILITY.of(f))
+                    .setUnsupportedRatio(SentenceFeature.UNSUPPORTED_RATIO.of(f))
+                    .setCusum(SentenceFeature.CUSUM.of(f))
                     .setState(s.state()).setTransition(s.transition())
                     .setProbability(s.probability()).setFlagged(s.flagged())
                     .setAttributedTokens(tokens(s.attributed()))
