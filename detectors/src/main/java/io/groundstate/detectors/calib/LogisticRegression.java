@@ -1,5 +1,11 @@
 package io.groundstate.detectors.calib;
 
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.CholeskyDecomposition;
+import org.apache.commons.math3.linear.NonPositiveDefiniteMatrixException;
+import org.apache.commons.math3.linear.NonSymmetricMatrixException;
+
 /** L2-regularised logistic regression fitted by Newton's method on standardised features. */
 public final class LogisticRegression {
     private LogisticRegression() {
@@ -85,42 +91,18 @@ public final class LogisticRegression {
         return new Fit(mean, scale, weights, beta[d]);
     }
 
-    /** Gaussian elimination with partial pivoting; a is symmetric positive definite here. */
+    /**
+     * The Newton step: the Hessian is symmetric positive definite whenever the fit is well posed (every weight is
+     * penalised, the bias has data behind it), so Cholesky solves it, and a singular one (no penalty and a constant
+     * or duplicated column, or no rows) is an error rather than a step that silently drops a direction.
+     */
     static double[] solve(double[][] a, double[] b) {
-        int n = b.length;
-        double[][] m = new double[n][n + 1];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(a[i], 0, m[i], 0, n);
-            m[i][n] = b[i];
+        try {
+            return new CholeskyDecomposition(new Array2DRowRealMatrix(a, false)).getSolver()
+                    .solve(new ArrayRealVector(b, false)).toArray();
+        } catch (NonPositiveDefiniteMatrixException | NonSymmetricMatrixException e) {
+            throw new IllegalArgumentException("the logistic fit is singular (" + e.getMessage() + "): a feature is "
+                    + "constant or a copy of another and has no penalty, or there are no rows to fit", e);
         }
-        for (int c = 0; c < n; c++) {
-            int p = c;
-            for (int r = c + 1; r < n; r++) {
-                if (Math.abs(m[r][c]) > Math.abs(m[p][c])) {
-                    p = r;
-                }
-            }
-            double[] t = m[c];
-            m[c] = m[p];
-            m[p] = t;
-            if (Math.abs(m[c][c]) < 1e-15) {
-                continue;
-            }
-            for (int r = c + 1; r < n; r++) {
-                double f = m[r][c] / m[c][c];
-                for (int k = c; k <= n; k++) {
-                    m[r][k] -= f * m[c][k];
-                }
-            }
-        }
-        double[] x = new double[n];
-        for (int r = n - 1; r >= 0; r--) {
-            double s = m[r][n];
-            for (int k = r + 1; k < n; k++) {
-                s -= m[r][k] * x[k];
-            }
-            x[r] = Math.abs(m[r][r]) < 1e-15 ? 0 : s / m[r][r];
-        }
-        return x;
     }
 }

@@ -32,4 +32,18 @@ class LogisticRegressionTest {
         assertEquals(0, f.weights()[1], 1e-9);
         assertTrue(f.weights()[0] > 0);
     }
+
+    @Test
+    void aSingularFitIsRefusedLoudlyInsteadOfDroppingADirection() {
+        // Without a penalty, a column that copies another leaves the Hessian singular: the old elimination skipped
+        // the zero pivot and returned a weight of 0 for it, silently.
+        double[][] x = {{1, 1}, {2, 2}, {3, 3}, {4, 4}, {2, 2}, {3, 3}};
+        int[] y = {0, 0, 1, 1, 1, 0};
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LogisticRegression.fit(x, y, 0, 1));
+        assertTrue(e.getMessage().contains("singular"), e.getMessage());
+        // With the penalty every fit here uses, the same data fits, the weight shared between the copies.
+        LogisticRegression.Fit f = LogisticRegression.fit(x, y, 1, 1);
+        assertEquals(f.weights()[0], f.weights()[1], 1e-9);
+    }
 }
