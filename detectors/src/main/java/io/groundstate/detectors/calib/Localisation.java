@@ -1,6 +1,6 @@
 package io.groundstate.detectors.calib;
 
-import io.groundstate.detectors.monitor.MonitorOutput.Attribution;
+import io.groundstate.detectors.text.Attribution;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.groundstate.detectors.eval;
 
+import io.groundstate.detectors.text.Attribution;
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.calib.SentenceFeature;
@@ -26,13 +27,13 @@ public final class Evaluation {
     }
 
     public record SentenceResult(int start, int end, double[] features, double probability, boolean flagged,
-                                 List<MonitorOutput.Attribution> attributed, List<MonitorOutput.Attribution> spans,
+                                 List<Attribution> attributed, List<Attribution> spans,
                                  List<TokenEvidence> tokens) {
         public SentenceResult with(double p, boolean f) {
             return new SentenceResult(start, end, features, p, f, attributed, spans, tokens);
         }
 
-        public SentenceResult withSpans(List<MonitorOutput.Attribution> s) {
+        public SentenceResult withSpans(List<Attribution> s) {
             return new SentenceResult(start, end, features, probability, flagged, attributed, s, tokens);
         }
     }
@@ -207,7 +208,7 @@ public final class Evaluation {
         List<RecordResult> all = new ArrayList<>();
         for (LabeledRecord r : records) {
             List<SentenceResult> whole = List.of(new SentenceResult(0, r.response().length(), new double[0], 1, true,
-                    List.of(), List.of(new MonitorOutput.Attribution(r.response(), 0, r.response().length())), List.of()));
+                    List.of(), List.of(new Attribution(r.response(), 0, r.response().length())), List.of()));
             all.add(new RecordResult(r, whole, 1, true));
         }
         return report(all);

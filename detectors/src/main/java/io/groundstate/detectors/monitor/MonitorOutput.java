@@ -1,6 +1,7 @@
 package io.groundstate.detectors.monitor;
 
 import io.groundstate.detectors.calib.Localisation.TokenEvidence;
+import io.groundstate.detectors.text.Attribution;
 import java.util.List;
 
 /** What the monitor emits: span scores, alerts and one verdict per request. */
@@ -10,10 +11,6 @@ public sealed interface MonitorOutput {
     enum AlertKind { UNGROUNDED_SPAN, FRAGILE_STATE, DRIFT }
 
     enum Severity { INFO, WARNING, CRITICAL }
-
-    /** A token that pulled its sentence away from the context, with offsets in the response. */
-    record Attribution(String token, int start, int end) {
-    }
 
     /**
      * @param attributed the tokens that pulled the sentence away (lexically unsupported, then largest Delta)

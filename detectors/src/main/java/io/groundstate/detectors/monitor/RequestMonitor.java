@@ -38,7 +38,7 @@ import io.groundstate.detectors.monitor.MonitorEvent.SpanEmbedding;
 import io.groundstate.detectors.monitor.MonitorEvent.TokenAlternative;
 import io.groundstate.detectors.monitor.MonitorEvent.TokenDelta;
 import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
-import io.groundstate.detectors.monitor.MonitorOutput.Attribution;
+import io.groundstate.detectors.text.Attribution;
 import io.groundstate.detectors.monitor.MonitorOutput.Severity;
 import io.groundstate.detectors.monitor.RequestState.SentenceRecord;
 import io.groundstate.detectors.physics.Basis;

@@ -1,5 +1,6 @@
 package io.groundstate.detectors.monitor;
 
+import io.groundstate.detectors.text.Attribution;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
@@ -104,7 +105,7 @@ public final class RequestState {
         public double probability;
         public boolean flagged;
         public double[] features;
-        public List<MonitorOutput.Attribution> spans;
+        public List<Attribution> spans;
     }
 
     public static final class AppSpan {

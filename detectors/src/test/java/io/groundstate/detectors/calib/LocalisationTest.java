@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.groundstate.detectors.calib.Localisation.Granularity;
 import io.groundstate.detectors.calib.Localisation.TokenEvidence;
-import io.groundstate.detectors.monitor.MonitorOutput.Attribution;
+import io.groundstate.detectors.text.Attribution;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

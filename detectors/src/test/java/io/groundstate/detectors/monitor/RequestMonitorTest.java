@@ -1,5 +1,6 @@
 package io.groundstate.detectors.monitor;
 
+import io.groundstate.detectors.text.Attribution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -117,15 +118,15 @@ class RequestMonitorTest {
         assertFalse(scores.get(0).flagged());
         assertTrue(scores.get(1).flagged());
         assertFalse(scores.get(2).flagged());
-        List<String> tokens = scores.get(1).attributed().stream().map(MonitorOutput.Attribution::token).toList();
+        List<String> tokens = scores.get(1).attributed().stream().map(Attribution::token).toList();
         assertTrue(tokens.contains("1925") && tokens.contains("Gustave"), tokens.toString());
-        MonitorOutput.Attribution year = scores.get(1).attributed().get(0);
+        Attribution year = scores.get(1).attributed().get(0);
         assertEquals(year.token(), RESPONSE.substring(year.start(), year.end()));
         Verdict v = verdict(out);
         assertTrue(v.hallucinated());
         assertEquals(1, v.flaggedSentences());
-        assertEquals(List.of("1925 by Gustave"), v.spans().stream().map(MonitorOutput.Attribution::token).toList());
-        assertEquals(List.of("1925 by Gustave"), scores.get(1).spans().stream().map(MonitorOutput.Attribution::token)
+        assertEquals(List.of("1925 by Gustave"), v.spans().stream().map(Attribution::token).toList());
+        assertEquals(List.of("1925 by Gustave"), scores.get(1).spans().stream().map(Attribution::token)
                 .toList(), "adjacent unsupported tokens form one localised span");
         Alert a = alerts(out).stream().filter(x -> x.kind() == AlertKind.UNGROUNDED_SPAN).findFirst().orElseThrow();
         assertEquals("It was completed in 1925 by Gustave Eiffel.", a.text());

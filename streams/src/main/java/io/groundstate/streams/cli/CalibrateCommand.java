@@ -1,6 +1,6 @@
 package io.groundstate.streams.cli;
 
-import io.groundstate.detectors.calib.Calibrator;
+import io.groundstate.detectors.eval.Calibrator;
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.encoder.Encoder;

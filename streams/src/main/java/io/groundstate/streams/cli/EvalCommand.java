@@ -2,7 +2,7 @@ package io.groundstate.streams.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.groundstate.detectors.calib.Calibrator;
+import io.groundstate.detectors.eval.Calibrator;
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.encoder.Encoder;

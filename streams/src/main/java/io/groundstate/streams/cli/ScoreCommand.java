@@ -1,5 +1,6 @@
 package io.groundstate.streams.cli;
 
+import io.groundstate.detectors.text.Attribution;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -156,7 +157,7 @@ public final class ScoreCommand implements Callable<Integer> {
                         s.probability(), s.features()[0], s.state(), s.text(), reset);
                 if (s.flagged() && !s.attributed().isEmpty()) {
                     out.printf("        unsupported: %s%s%s%n", bold,
-                            String.join(", ", s.attributed().stream().map(MonitorOutput.Attribution::token).toList()), reset);
+                            String.join(", ", s.attributed().stream().map(Attribution::token).toList()), reset);
                 }
             } else if (x instanceof MonitorOutput.Alert a) {
                 out.printf("        alert %s %s score=%.3f threshold=%.3f%n", a.kind(), a.severity(), a.score(), a.threshold());
@@ -166,7 +167,7 @@ public final class ScoreCommand implements Callable<Integer> {
                         v.flaggedSentences(), v.sentences(), reset);
                 if (!v.spans().isEmpty()) {
                     out.printf("unsupported: %s%s%s%n", red, String.join(" | ",
-                            v.spans().stream().map(MonitorOutput.Attribution::token).toList()), reset);
+                            v.spans().stream().map(Attribution::token).toList()), reset);
                 }
             }
         }

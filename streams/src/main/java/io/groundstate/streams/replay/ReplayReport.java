@@ -1,5 +1,6 @@
 package io.groundstate.streams.replay;
 
+import io.groundstate.detectors.text.Attribution;
 import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.calib.Thresholds;
 import io.groundstate.detectors.monitor.MonitorOutput;
@@ -200,8 +201,8 @@ public final class ReplayReport {
         h.append(esc(text.substring(Math.min(at, n))));
     }
 
-    private static void mark(boolean[] into, List<MonitorOutput.Attribution> spans, int n) {
-        for (MonitorOutput.Attribution a : spans) {
+    private static void mark(boolean[] into, List<Attribution> spans, int n) {
+        for (Attribution a : spans) {
             for (int i = Math.max(0, a.start()); i < Math.min(n, a.end()); i++) {
                 into[i] = true;
             }

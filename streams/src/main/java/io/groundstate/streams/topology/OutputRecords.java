@@ -1,5 +1,6 @@
 package io.groundstate.streams.topology;
 
+import io.groundstate.detectors.text.Attribution;
 import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.schemas.Alert;
@@ -69,8 +70,8 @@ public final class OutputRecords {
         throw new IllegalArgumentException("not an output: " + o);
     }
 
-    private static List<String> tokens(List<MonitorOutput.Attribution> attributed) {
-        return attributed.stream().map(MonitorOutput.Attribution::token).toList();
+    private static List<String> tokens(List<Attribution> attributed) {
+        return attributed.stream().map(Attribution::token).toList();
     }
 
     public static byte[] toJsonBytes(SpecificRecord r) {

@@ -1,6 +1,11 @@
-package io.groundstate.detectors.calib;
+package io.groundstate.detectors.eval;
 
-import io.groundstate.detectors.eval.Evaluation;
+import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.calib.Features;
+import io.groundstate.detectors.calib.LogisticRegression;
+import io.groundstate.detectors.calib.SentenceFeature;
+import io.groundstate.detectors.calib.Thresholds;
+import io.groundstate.detectors.calib.Localisation;
 import io.groundstate.detectors.eval.Evaluation.RecordResult;
 import io.groundstate.detectors.eval.Evaluation.SentenceResult;
 import java.util.ArrayList;
