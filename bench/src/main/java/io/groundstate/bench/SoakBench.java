@@ -11,6 +11,7 @@ import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.cli.DurationConverter;
 import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.topology.EventMapping;
+import io.groundstate.streams.topology.MonitorStep;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -169,7 +170,7 @@ public final class SoakBench implements Callable<Integer> {
                  JsonNode value = readJson(r.record().value());
                  if (topic.equals(verdictTopic)) {
                      verdicts.computeIfAbsent(r.record().key(), k -> new AtomicInteger()).incrementAndGet();
-                     if ("idle_timeout".equals(value.path("finish_reason").asText())) {
+                     if (MonitorStep.IDLE_TIMEOUT.equals(value.path("finish_reason").asText())) {
                          idleVerdicts.incrementAndGet();
                      }
                  } else if (topic.equals(alertTopic)) {

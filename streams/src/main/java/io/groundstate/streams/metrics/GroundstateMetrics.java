@@ -4,6 +4,7 @@ import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.topology.DeadLetters;
+import io.groundstate.streams.topology.MonitorStep;
 import io.groundstate.streams.topology.RequestRouting;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -115,7 +116,7 @@ public final class GroundstateMetrics implements MeterBinder {
             } else if (o instanceof MonitorOutput.Verdict v) {
                 counter(MeterCatalog.RESPONSES, "app", apps.of(v.app()), "model", models.of(v.model()),
                         "hallucinated", Boolean.toString(v.hallucinated()),
-                        "ended", "idle_timeout".equals(v.finishReason()) ? "idle_timeout" : "finished").increment();
+                        "ended", MonitorStep.IDLE_TIMEOUT.equals(v.finishReason()) ? MonitorStep.IDLE_TIMEOUT : "finished").increment();
             }
         }
     }

@@ -2,12 +2,12 @@ package io.groundstate.streams.replay;
 
 import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput;
-import io.groundstate.detectors.monitor.RejectedEvent;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.schemas.SchemaException;
 import io.groundstate.streams.topology.DeadLetters;
 import io.groundstate.streams.topology.EventMapping;
+import io.groundstate.streams.topology.MonitorStep;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +41,6 @@ import java.util.function.Function;
  * any number of workers.
  */
 public final class Replayer {
-    static final String IDLE_TIMEOUT = "idle_timeout";
     private static final int WINDOW = 8192;
 
     /** Receives, on one thread and in input order, what the replay produced. */
@@ -306,17 +305,14 @@ public final class Replayer {
             RequestState state = states.computeIfAbsent(t.requestId(), k -> new RequestState());
             List<MonitorOutput> out;
             if (t.op() == Op.EXPIRE) {
-                out = monitor.expire(state, IDLE_TIMEOUT); // kept, finished, until forgotten, as streaming does
+                out = MonitorStep.expireIdle(monitor, state); // kept, finished, until forgotten, as streaming does
             } else {
-                try {
-                    out = monitor.process(state, t.event());
-                } catch (RejectedEvent e) {
-                    return new Result(List.of(), null, t.raw(), DeadLetters.STAGE_MONITOR, e.limit().code(),
-                            e.getMessage());
-                } catch (RuntimeException e) {
-                    return new Result(List.of(), null, t.raw(), DeadLetters.STAGE_MONITOR, DeadLetters.MONITOR_FAILED,
-                            "monitor failed: " + e);
+                MonitorStep.Outcome o = MonitorStep.apply(monitor, state, t.event());
+                if (o.refused()) {
+                    return new Result(List.of(), null, t.raw(), DeadLetters.STAGE_MONITOR, o.refusal().code(),
+                            o.refusal().reason());
                 }
+                out = o.outputs();
             }
             FinishedRequest finished = null;
             if (out.stream().anyMatch(o -> o instanceof MonitorOutput.Verdict)) {

@@ -1,7 +1,6 @@
 package io.groundstate.streams.topology;
 
 import io.groundstate.detectors.monitor.MonitorOutput;
-import io.groundstate.detectors.monitor.RejectedEvent;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.streams.metrics.GroundstateMetrics;
@@ -33,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MonitorProcessor implements Processor<Object, Object, Object, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorProcessor.class);
-    static final String IDLE_TIMEOUT = "idle_timeout";
     private static final int RECENT_ACTIVITY = 10_000;
 
     private record Written(long atMs, boolean finished) {
@@ -90,27 +88,28 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     public void process(Record<Object, Object> record) {
         DecodeProcessor.Decoded decoded = (DecodeProcessor.Decoded) record.value();
         String id = decoded.event().requestId();
-        List<MonitorOutput> outputs;
-        RequestState state = null;
+        RequestState state;
         try {
             state = load(id);
-            outputs = monitor.process(state, decoded.event());
-        } catch (RejectedEvent e) {
-            // A request past an input limit: expected under a flood, so counted and dead-lettered, not logged. Not
-            // activity either: a request that only floods still ends at its idle timeout.
-            states.put(id, state);
-            deadLetter(record, decoded, e.getMessage(), e.limit().code());
-            return;
         } catch (RuntimeException e) {
-            // What the event changed before the failure stays (a token appended is scored with the next event);
-            // the event itself goes to the dead letters. A state that could not be read stays as stored.
-            if (state != null) {
-                states.put(id, state);
-            }
-            LOG.warn("monitor failed on an event of request {}: {}", id, e.toString());
+            // A state that cannot be read stays as stored; the event goes to the dead letters.
+            LOG.warn("cannot read the state of request {}: {}", id, e.toString());
             deadLetter(record, decoded, "monitor failed: " + e, DeadLetters.MONITOR_FAILED);
             return;
         }
+        MonitorStep.Outcome outcome = MonitorStep.apply(monitor, state, decoded.event());
+        if (outcome.refused()) {
+            // What the event changed before a failure stays (a token appended is scored with the next event). A
+            // request refused at an input limit is not activity either: one that only floods still ends at its
+            // idle timeout.
+            states.put(id, state);
+            if (outcome.refusal().failed()) {
+                LOG.warn("{} (an event of request {})", outcome.refusal().reason(), id);
+            }
+            deadLetter(record, decoded, outcome.refusal().reason(), outcome.refusal().code());
+            return;
+        }
+        List<MonitorOutput> outputs = outcome.outputs();
         metrics.eventIn(decoded.kind());
         states.put(id, state);
         recordActivity(id, state.finished, context.currentSystemTimeMs());
@@ -229,7 +228,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             List<MonitorOutput> outputs;
             try {
                 state = load(kv.key);
-                outputs = monitor.expire(state, IDLE_TIMEOUT);
+                outputs = MonitorStep.expireIdle(monitor, state);
             } catch (RuntimeException e) {
                 LOG.warn("monitor failed to expire request {}: {}; its state is dropped", kv.key, e.toString());
                 forget(kv.key);

@@ -383,7 +383,7 @@ public class BadInputTest {
             run.driver.advanceWallClockTime(Duration.ofSeconds(61));
             JsonNode v = run.verdictsByRequest().get("stuck");
             assertNotNull(v);
-            assertEquals(MonitorProcessor.IDLE_TIMEOUT, v.get("finish_reason").asText());
+            assertEquals(MonitorStep.IDLE_TIMEOUT, v.get("finish_reason").asText());
         }
     }
 }

@@ -481,7 +481,7 @@ class TopologyTest {
         assertEquals(1, gauge("groundstate.state.requests"));
         List<JsonNode> v = values(verdicts);
         assertEquals(1, v.size());
-        assertEquals(MonitorProcessor.IDLE_TIMEOUT, v.get(0).get("finish_reason").asText());
+        assertEquals(MonitorStep.IDLE_TIMEOUT, v.get(0).get("finish_reason").asText());
         assertTrue(v.get(0).get("sentences").asInt() > 0);
         assertTrue(RequestState.fromBytes(stateStore().get(r.id())).finished);
         driver.advanceWallClockTime(Duration.ofSeconds(121));
@@ -511,7 +511,7 @@ class TopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(60));
         assertTrue(verdicts.isEmpty(), "idle for exactly the timeout, not longer");
         driver.advanceWallClockTime(Duration.ofSeconds(1));
-        assertEquals(MonitorProcessor.IDLE_TIMEOUT, values(verdicts).get(0).get("finish_reason").asText());
+        assertEquals(MonitorStep.IDLE_TIMEOUT, values(verdicts).get(0).get("finish_reason").asText());
     }
 
     @Test
