@@ -1,101 +1,83 @@
 package io.groundstate.detectors.encoder;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Remembers recent embeddings by text. Context passages recur across requests and perturbed
- * sentences recur across re-scoring, so a small LRU saves most encoder calls. The lock covers the
- * map only, never the delegate, so callers on other threads can be served from the cache (or
- * batched together by a {@link CoalescingEncoder} behind this one) while a run is in progress; a text that
- * another caller is embedding at that moment is waited for, not embedded twice (concurrent requests for
- * the same source would otherwise each embed its whole context).
+ * Remembers recent embeddings by text. Context passages recur across requests and perturbed sentences recur
+ * across re-scoring, so a bounded cache saves most encoder calls. Caffeine's asynchronous cache holds them: a text
+ * that another caller is embedding at that moment is waited for, not embedded twice (concurrent requests for the
+ * same source would otherwise each embed its whole context), and no lock is held while the model runs, so callers
+ * on other threads are served from the cache, or batched together by a {@link CoalescingEncoder} behind this one.
+ * The missing texts of a call are embedded on the caller's thread, in the order they were asked for.
  */
 public final class CachingEncoder extends ForwardingEncoder {
-    private final Map<String, float[]> cache;
-    private final Map<String, CompletableFuture<float[]>> inFlight = new HashMap<>();
-    private long hits;
-    private long misses;
+    /** Lookups served from the cache (or from another caller's run in progress), texts embedded, texts evicted. */
+    public record Counts(long hits, long misses, long evictions) {
+    }
+
+    private final AsyncCache<String, float[]> cache;
 
     public CachingEncoder(Encoder delegate, int capacity) {
         super(delegate);
-        this.cache = new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
-                return size() > capacity;
-            }
-        };
+        // The caller's thread for Caffeine's own work too (completions, eviction): no pool to size or to shut down.
+        this.cache = Caffeine.newBuilder().maximumSize(capacity).executor(Runnable::run).recordStats().buildAsync();
     }
 
     @Override
     public float[][] embed(List<String> texts) {
+        Set<String> distinct = new LinkedHashSet<>(texts);
+        Map<String, float[]> got;
+        try {
+            got = cache.getAll(distinct, (missing, executor) -> {
+                List<String> ordered = new ArrayList<>(missing.size());
+                for (String t : distinct) {
+                    if (missing.contains(t)) {
+                        ordered.add(t);
+                    }
+                }
+                try {
+                    float[][] fresh = delegate.embed(ordered);
+                    Map<String, float[]> m = new HashMap<>();
+                    for (int k = 0; k < ordered.size(); k++) {
+                        m.put(ordered.get(k), fresh[k]);
+                    }
+                    return CompletableFuture.completedFuture(m);
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e); // not cached: the next caller tries again
+                }
+            }).join();
+        } catch (CompletionException failed) {
+            Throwable cause = failed.getCause();
+            throw cause instanceof RuntimeException r ? r : new IllegalStateException("encoder failed: " + cause, cause);
+        }
         float[][] out = new float[texts.size()][];
-        Map<String, Integer> mine = new LinkedHashMap<>();
-        Map<Integer, CompletableFuture<float[]>> theirs = new HashMap<>();
-        synchronized (this) {
-            for (int i = 0; i < texts.size(); i++) {
-                String t = texts.get(i);
-                float[] v = cache.get(t);
-                if (v != null) {
-                    out[i] = v;
-                    hits++;
-                } else if (mine.containsKey(t)) {
-                    continue; // repeated within this call
-                } else if (inFlight.containsKey(t)) {
-                    theirs.put(i, inFlight.get(t)); // another caller is embedding it right now
-                    hits++;
-                } else {
-                    mine.put(t, mine.size());
-                    inFlight.put(t, new CompletableFuture<>());
-                    misses++;
-                }
-            }
-        }
-        if (!mine.isEmpty()) {
-            List<String> missing = new ArrayList<>(mine.keySet());
-            float[][] fresh;
-            try {
-                fresh = delegate.embed(missing);
-            } catch (RuntimeException e) {
-                synchronized (this) {
-                    missing.forEach(t -> inFlight.remove(t).completeExceptionally(e));
-                }
-                throw e;
-            }
-            synchronized (this) {
-                for (int k = 0; k < missing.size(); k++) {
-                    cache.put(missing.get(k), fresh[k]);
-                    inFlight.remove(missing.get(k)).complete(fresh[k]);
-                }
-            }
-            for (int i = 0; i < texts.size(); i++) {
-                Integer k = mine.get(texts.get(i));
-                if (out[i] == null && k != null) {
-                    out[i] = fresh[k];
-                }
-            }
-        }
-        for (Map.Entry<Integer, CompletableFuture<float[]>> e : theirs.entrySet()) {
-            try {
-                out[e.getKey()] = e.getValue().join();
-            } catch (CompletionException failed) {
-                throw new IllegalStateException("encoder failed for a text another caller was embedding: "
-                        + failed.getCause().getMessage(), failed.getCause());
-            }
+        for (int i = 0; i < out.length; i++) {
+            out[i] = got.get(texts.get(i));
         }
         return out;
     }
 
-    public synchronized long hits() {
-        return hits;
+    public Counts counts() {
+        cache.synchronous().cleanUp(); // evictions pending in Caffeine's buffers are counted now, not later
+        CacheStats s = cache.synchronous().stats();
+        return new Counts(s.hitCount(), s.missCount(), s.evictionCount());
     }
 
-    public synchronized long misses() {
-        return misses;
+    public long hits() {
+        return counts().hits();
+    }
+
+    public long misses() {
+        return counts().misses();
     }
 }

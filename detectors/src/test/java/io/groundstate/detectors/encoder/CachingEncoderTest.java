@@ -51,4 +51,23 @@ class CachingEncoderTest {
         slow.failOn = null;
         assertEquals(7f, cache.embed(List.of("7"))[0][0]);
     }
+
+    @Test
+    void itKeepsAtMostItsCapacityAndCountsHitsMissesAndEvictions() {
+        CoalescingEncoderTest.SlowEncoder slow = new CoalescingEncoderTest.SlowEncoder();
+        CachingEncoder cache = new CachingEncoder(slow, 10);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            texts.add(Integer.toString(i));
+        }
+        float[][] vs = cache.embed(texts);
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(i, vs[i][0], "each text its own vector, in order");
+        }
+        assertEquals(new CachingEncoder.Counts(0, 50, 40), cache.counts());
+        cache.embed(List.of("0", "0", "1"));
+        CachingEncoder.Counts after = cache.counts();
+        // "0" repeated within the call is looked up once: two lookups, each a hit or (evicted) a miss
+        assertEquals(2, after.hits() + (after.misses() - 50), after.toString());
+    }
 }

@@ -200,7 +200,23 @@ public final class MonitorApp implements AutoCloseable {
         EncoderSpec spec = EncoderSpec.of(c.getString(GroundstateConfig.ENCODER_MODEL), device, batchSize);
         MeteredEncoder metered = new MeteredEncoder(OnnxEncoder.open(spec, 1), device);
         observability.bind(metered);
-        return withWordTable(shared(metered, batchSize), spec);
+        return stack(metered, spec, batchSize, true, observability);
+    }
+
+    /**
+     * The one order of the encoder stack, for the streaming app and every command: the model, a coalescer that
+     * batches concurrent callers, a cache of repeated texts, and the model's word table in front (above the cache,
+     * so that the cache keeps its room for the texts the model has to run).
+     *
+     * @param observability where the cache's meters go; null for commands without an endpoint
+     */
+    private static Encoder stack(Encoder model, EncoderSpec spec, int batchSize, boolean wordTable,
+                                 Observability observability) {
+        CachingEncoder cache = shared(model, batchSize);
+        if (observability != null) {
+            bindCacheMeters(cache, observability);
+        }
+        return wordTable ? withWordTable(cache, spec) : cache;
     }
 
     /**
@@ -213,6 +229,15 @@ public final class MonitorApp implements AutoCloseable {
                 "dropped", PrefetchingEncoder::dropped, "failed", PrefetchingEncoder::failed);
         // A function counter of a null object (prefetch off) reads 0.
         observability.bind(registry -> outcomes.forEach((outcome, count) -> FunctionCounter.builder(e.name(), p, count)
+                .description(e.description()).tags(GroundstateMetrics.checked(e, "outcome", outcome)).register(registry)));
+    }
+
+    /** The embedding cache's hits, misses and evictions, from Caffeine's own statistics. */
+    private static void bindCacheMeters(CachingEncoder cache, Observability observability) {
+        MeterCatalog.Entry e = MeterCatalog.ENCODER_CACHE;
+        Map<String, ToDoubleFunction<CachingEncoder>> outcomes = Map.of("hit", c -> c.counts().hits(),
+                "miss", c -> c.counts().misses(), "eviction", c -> c.counts().evictions());
+        observability.bind(registry -> outcomes.forEach((outcome, count) -> FunctionCounter.builder(e.name(), cache, count)
                 .description(e.description()).tags(GroundstateMetrics.checked(e, "outcome", outcome)).register(registry)));
     }
 
@@ -232,14 +257,10 @@ public final class MonitorApp implements AutoCloseable {
     /** @param wordTable whether vocabulary words come from the model's word table (the same vectors, no model run) */
     public static Encoder openEncoder(String model, String device, int batchSize, int threadsPerRun, boolean wordTable) {
         EncoderSpec spec = EncoderSpec.of(model, device, batchSize);
-        Encoder stack = shared(OnnxEncoder.open(spec, threadsPerRun), batchSize);
-        return wordTable ? withWordTable(stack, spec) : stack;
+        return stack(OnnxEncoder.open(spec, threadsPerRun), spec, batchSize, wordTable, null);
     }
 
-    /**
-     * The model's word table in front of the stack, when it has one: above the cache, so that the cache keeps its
-     * room for the texts the model has to run.
-     */
+    /** The model's word table in front of the stack, when it has one. */
     private static Encoder withWordTable(Encoder stack, EncoderSpec spec) {
         return OnnxEncoder.wordTable(spec).<Encoder>map(table -> new WordTableEncoder(stack, table)).orElse(stack);
     }
@@ -261,7 +282,7 @@ public final class MonitorApp implements AutoCloseable {
     }
 
     /** The stack every command puts in front of a model: a cache of repeated texts over a coalescer. */
-    public static Encoder shared(Encoder model, int batchSize) {
+    public static CachingEncoder shared(Encoder model, int batchSize) {
         return new CachingEncoder(new CoalescingEncoder(model, Math.max(256, batchSize)), 50_000);
     }
 

@@ -79,6 +79,9 @@ public final class MeterCatalog {
     public static final Entry ENCODER_PREFETCH = entry("groundstate.encoder.prefetch.texts", Meter.Type.COUNTER, null,
             "Context texts handed to the background prefetch when context arrives: queued, dropped (backlog full) or "
                     + "failed (their run failed; the scoring that needs them embeds them itself).", "outcome");
+    public static final Entry ENCODER_CACHE = entry("groundstate.encoder.cache", Meter.Type.COUNTER, null,
+            "Lookups in the embedding cache by outcome: hit (served from the cache, or from another caller's run in "
+                    + "progress), miss (embedded by the model), and texts evicted to stay within its size.", "outcome");
     public static final Entry REQUESTS_ACTIVE = entry("groundstate.requests.active", Meter.Type.GAUGE, null,
             "Requests started and not yet ended, in this instance's state (updated every expiry interval).");
     public static final Entry STATE_REQUESTS = entry("groundstate.state.requests", Meter.Type.GAUGE, null,
@@ -87,7 +90,7 @@ public final class MeterCatalog {
             "1 while Kafka Streams is RUNNING, else 0 (starting, rebalancing, restoring, failed).");
 
     public static final List<Entry> ALL = List.of(EVENTS_IN, REKEYED, DEAD_LETTERS, SENTENCES, RESPONSES, ALERTS, ENERGY,
-            PROBABILITY, ALERT_LATENCY, ENCODER_BATCH, ENCODER_RUN, ENCODER_TEXTS, ENCODER_INFO, ENCODER_PREFETCH,
+            PROBABILITY, ALERT_LATENCY, ENCODER_BATCH, ENCODER_RUN, ENCODER_TEXTS, ENCODER_INFO, ENCODER_PREFETCH, ENCODER_CACHE,
             REQUESTS_ACTIVE,
             STATE_REQUESTS, STREAMS_RUNNING);
 
