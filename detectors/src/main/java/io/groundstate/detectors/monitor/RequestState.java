@@ -26,6 +26,13 @@ public final class RequestState {
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
+    /**
+     * The layout this state was written in. A state from before the field existed has the same layout and reads as
+     * format 1; a format this version does not know (a newer release's, after a rollback) is refused, never guessed.
+     */
+    public static final int FORMAT = 1;
+
+    public int format = FORMAT;
     public String requestId;
     public String app = "unknown";
     public String model = "unknown";
@@ -122,11 +129,25 @@ public final class RequestState {
         }
     }
 
-    public static RequestState fromBytes(byte[] bytes) {
-        try {
-            return JSON.readValue(bytes, RequestState.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt request state: " + e.getMessage(), e);
+    /** Thrown for a stored state in a format this version cannot read. */
+    public static final class UnreadableState extends IllegalStateException {
+        public UnreadableState(String message, Throwable cause) {
+            super(message, cause);
         }
+    }
+
+    /** @throws UnreadableState when the bytes are not a state, or one in a format this version does not read */
+    public static RequestState fromBytes(byte[] bytes) {
+        RequestState s;
+        try {
+            s = JSON.readValue(bytes, RequestState.class);
+        } catch (IOException e) {
+            throw new UnreadableState("corrupt request state: " + e.getMessage(), e);
+        }
+        if (s.format != FORMAT) {
+            throw new UnreadableState("request state " + s.requestId + " is in format " + s.format + "; this version "
+                    + "reads format " + FORMAT + " (written by a newer release? roll forward, or let it expire)", null);
+        }
+        return s;
     }
 }

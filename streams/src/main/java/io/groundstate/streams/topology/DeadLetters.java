@@ -24,13 +24,15 @@ public final class DeadLetters {
     public static final String STAGE_MONITOR = "monitor";
     public static final String STAGE_READ = "read";
     public static final String MONITOR_FAILED = "monitor_failed";
+    /** A stored request state in a format this version does not read: the event is refused, the state kept. */
+    public static final String STATE_UNREADABLE = "state_unreadable";
     /** Replay only: a file that breaks off. */
     public static final String UNREADABLE = "unreadable";
     /** The codes of the decode stage, one per {@link SchemaException.Reason}; metrics register them all up front. */
     public static final List<String> DECODE_REASON_CODES = Arrays.stream(SchemaException.Reason.values())
             .map(SchemaException.Reason::code).toList();
     /** The codes of the monitor stage: a failure, or one of the per-request input limits. */
-    public static final List<String> MONITOR_REASON_CODES = Stream.concat(Stream.of(MONITOR_FAILED),
+    public static final List<String> MONITOR_REASON_CODES = Stream.concat(Stream.of(MONITOR_FAILED, STATE_UNREADABLE),
             Arrays.stream(RejectedEvent.Limit.values()).map(RejectedEvent.Limit::code)).toList();
 
     private DeadLetters() {

@@ -91,8 +91,13 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
         RequestState state;
         try {
             state = load(id);
+        } catch (RequestState.UnreadableState e) {
+            // Never misread: the state stays as stored (a release that reads it can take over), the event goes to
+            // the dead letters with the reason.
+            LOG.warn("{}; an event of request {} goes to the dead letters", e.getMessage(), id);
+            deadLetter(record, decoded, e.getMessage(), DeadLetters.STATE_UNREADABLE);
+            return;
         } catch (RuntimeException e) {
-            // A state that cannot be read stays as stored; the event goes to the dead letters.
             LOG.warn("cannot read the state of request {}: {}", id, e.toString());
             deadLetter(record, decoded, "monitor failed: " + e, DeadLetters.MONITOR_FAILED);
             return;

@@ -275,6 +275,28 @@ class TopologyTest {
     }
 
     @Test
+    void aStoredStateInAFormatThisVersionDoesNotReadRefusesTheEventAndIsKept() throws IOException {
+        start(config(Map.of()));
+        LabeledRecord r = records.stream().filter(LabeledRecord::hallucinated).findFirst().orElseThrow();
+        List<MonitorEvent> all = Simulator.events(r);
+        send(all.subList(0, 2));
+        driver.advanceWallClockTime(Duration.ofMillis(100)); // a commit writes the state
+        String written = new String(stateStore().get(r.id()), StandardCharsets.UTF_8);
+        byte[] newer = written.replace("\"format\":1,", "\"format\":2,").getBytes(StandardCharsets.UTF_8);
+        close();
+        start(config(Map.of()));
+        stateStore().put(r.id(), newer); // as a newer release left it, before a rollback
+        send(all.subList(2, 3));
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertEquals(1, dead.size());
+        assertEquals("state_unreadable", DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON_CODE));
+        assertTrue(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON).contains("format 2"));
+        assertEquals(1, count("groundstate.dead.letters", "stage", "monitor", "reason", "state_unreadable"));
+        assertArrayEquals(newer, stateStore().get(r.id()), "kept as it was, never rewritten");
+        assertTrue(values(verdicts).isEmpty());
+    }
+
+    @Test
     void describesTheGoldenTopology() throws Exception {
         String actual = GroundstateTopology.build(config(Map.of()), monitor()).describe().toString();
         if (Boolean.getBoolean("golden.update")) {
