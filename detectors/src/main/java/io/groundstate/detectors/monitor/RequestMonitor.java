@@ -21,7 +21,6 @@ import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NAMES;
 import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NUMBERS;
 import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_RATIO;
 import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_WORDS;
-
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.calib.ResponseFeature;
@@ -35,15 +34,12 @@ import io.groundstate.detectors.monitor.MonitorEvent.ContextChunk;
 import io.groundstate.detectors.monitor.MonitorEvent.RequestFinished;
 import io.groundstate.detectors.monitor.MonitorEvent.RequestStarted;
 import io.groundstate.detectors.monitor.MonitorEvent.SpanEmbedding;
-import io.groundstate.detectors.monitor.MonitorEvent.TokenAlternative;
 import io.groundstate.detectors.monitor.MonitorEvent.TokenDelta;
 import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
 import io.groundstate.detectors.text.Attribution;
-import io.groundstate.detectors.monitor.MonitorOutput.Severity;
 import io.groundstate.detectors.monitor.RequestState.SentenceRecord;
 import io.groundstate.detectors.physics.Basis;
 import io.groundstate.detectors.physics.BasisState;
-import io.groundstate.detectors.physics.Clustering;
 import io.groundstate.detectors.physics.Drift;
 import io.groundstate.detectors.physics.Grounding;
 import io.groundstate.detectors.physics.Perturbation;
@@ -56,19 +52,13 @@ import io.groundstate.detectors.text.Lexicon;
 import io.groundstate.detectors.text.Sentence;
 import io.groundstate.detectors.text.SentenceSegmenter;
 import io.groundstate.detectors.vec.Vectors;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.UUID;
 import java.util.function.LongSupplier;
-import java.util.regex.Pattern;
 
 /**
  * The one implementation of detection. A deterministic state machine: {@link #process} applies one
@@ -82,12 +72,14 @@ import java.util.regex.Pattern;
 public final class RequestMonitor {
     public static final String DETECTOR_VERSION = "groundstate-detectors/1";
     private static final int MAX_SENTENCE_CHARS = 800;
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
     private final Encoder encoder;
     private final Combiner combiner;
     private final MonitorConfig config;
     private final LongSupplier emitClock;
+    private final EventAssembly assembly;
+    private final AlertPolicy alerts;
+    private final ContextModel context;
 
     /**
      * @param emitClock supplies alert emit times; replay passes event time through it so output is deterministic
@@ -97,6 +89,9 @@ public final class RequestMonitor {
         this.combiner = combiner;
         this.config = config;
         this.emitClock = emitClock;
+        this.assembly = new EventAssembly(config, encoder);
+        this.alerts = new AlertPolicy(combiner, config, encoder.id(), emitClock);
+        this.context = new ContextModel(encoder, config);
     }
 
     public Combiner combiner() {
@@ -120,27 +115,22 @@ public final class RequestMonitor {
             return List.of(); // a late event after the verdict cannot change it
         }
         if (event instanceof RequestStarted e) {
-            admitText(state, e.prompt());
-            state.app = nonBlank(e.app(), "unknown");
-            state.model = nonBlank(e.model(), "unknown");
-            state.prompt = e.prompt() == null || e.prompt().isBlank() ? null : e.prompt();
-            state.basisDirty |= state.prompt != null;
+            assembly.start(state, e);
             if (state.prompt != null && !state.chunks.isEmpty()) {
-                prefetchPrompt(state); // its chunks came first and were prefetched without it
+                context.prefetchPrompt(state); // its chunks came first and were prefetched without it
             }
         } else if (event instanceof ContextChunk e) {
             int before = state.chunks.size();
-            addChunk(state, e);
+            assembly.addChunk(state, e);
             if (state.chunks.size() > before) {
-                prefetchChunk(state, state.chunks.get(before), before == 0);
+                context.prefetchChunk(state, state.chunks.get(before), before == 0);
             }
         } else if (event instanceof TokenDelta e) {
-            addDelta(state, e);
+            assembly.addDelta(state, e);
         } else if (event instanceof SpanEmbedding e) {
-            addSpanEmbedding(state, e);
+            assembly.addSpanEmbedding(state, e);
         } else if (event instanceof RequestFinished e) {
-            state.finishReason = nonBlank(e.finishReason(), "stop");
-            state.finished = true;
+            assembly.finish(state, e);
         }
         return advance(state);
     }
@@ -155,177 +145,9 @@ public final class RequestMonitor {
         return advance(state);
     }
 
-    /** Counts the text against the request's byte limit, or rejects the event before it changes anything. */
-    private void admitText(RequestState state, String text) {
-        long bytes = utf8Length(text);
-        if (state.textBytes + bytes > config.limits().maxTextBytes()) {
-            throw new RejectedEvent(RejectedEvent.Limit.TEXT_BYTES, "request " + state.requestId + " would reach "
-                    + (state.textBytes + bytes) + " bytes of text (limit " + config.limits().maxTextBytes() + ")");
-        }
-        state.textBytes += bytes;
-    }
-
-
-    static long utf8Length(String s) {
-        if (s == null) {
-            return 0;
-        }
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n++;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
-
-    /**
-     * What a new chunk adds to the texts the request's context will have embedded: its basis texts, their
-     * zero-point probes and its words, and with the first chunk the question and its words. A streaming host
-     * prefetches them when the chunk arrives (see {@link Encoder#prefetch}), so that the work is done before the
-     * first sentence needs it. Only the new chunk's: listing the whole context again at every chunk was a tenth of
-     * a stream thread's time (profiled), for texts already queued.
-     */
-    private void prefetchChunk(RequestState state, RequestState.Chunk chunk, boolean first) {
-        encoder.prefetch(() -> {
-            List<String> out = new ArrayList<>();
-            if (chunk.text != null) { // an app-embedded chunk has no text to embed
-                DerivedText d = derived(chunk);
-                List<String> texts = firstOf(basisTexts(d), config.maxBasisStates());
-                out.addAll(texts);
-                zeroPointProbes(texts).forEach(p -> out.add(p.perturbed));
-                out.addAll(firstOf(d.words(), config.maxContextWords()));
-            }
-            if (first && state.prompt != null) {
-                out.addAll(promptTexts(state));
-            }
-            return out;
-        });
-    }
-
-    private void prefetchPrompt(RequestState state) {
-        encoder.prefetch(() -> promptTexts(state));
-    }
-
-    /** The question and its words, as the basis and soft support embed them. */
-    private List<String> promptTexts(RequestState state) {
-        List<String> out = new ArrayList<>();
-        out.add(state.prompt);
-        out.addAll(firstOf(promptText(state).words(), config.maxContextWords()));
-        return out;
-    }
-
-    private static <T> List<T> firstOf(List<T> xs, int n) {
-        return xs.subList(0, Math.min(xs.size(), n));
-    }
-
-    private static String nonBlank(String s, String fallback) {
-        return s == null || s.isBlank() ? fallback : s;
-    }
-
-    private void addChunk(RequestState state, ContextChunk e) {
-        for (RequestState.Chunk c : state.chunks) {
-            if (c.chunkId.equals(e.chunkId())) {
-                return; // a repeated chunk
-            }
-        }
-        if (state.chunks.size() >= config.limits().maxChunks()) {
-            throw new RejectedEvent(RejectedEvent.Limit.CHUNKS, "request " + state.requestId + " already has "
-                    + state.chunks.size() + " context chunks, the most accepted (limit " + config.limits().maxChunks() + ")");
-        }
-        admitText(state, e.text());
-        boolean hasText = e.text() != null && !e.text().isBlank();
-        boolean usableVector = e.embedding() != null && encoder.id().equals(e.embeddingModel())
-                && e.embedding().length == encoder.dimension() && Vectors.allFinite(e.embedding())
-                && Vectors.norm(e.embedding()) > 0;
-        if (!hasText && !usableVector) {
-            state.unusableChunks++;
-            return;
-        }
-        RequestState.Chunk c = new RequestState.Chunk();
-        c.chunkId = e.chunkId();
-        c.rank = e.rank();
-        c.text = hasText ? e.text() : null;
-        c.embedding = !hasText ? Vectors.normalize(e.embedding()) : null;
-        state.chunks.add(c);
-        state.basisDirty = true;
-    }
-
-    private void addDelta(RequestState state, TokenDelta e) {
-        if (e.index() < state.nextIndex || state.pending.containsKey(e.index())) {
-            state.duplicates++;
-            return;
-        }
-        int accepted = state.marks.size() + state.pending.size(); // every accepted delta is held or placed
-        if (accepted >= config.limits().maxTokenDeltas()) {
-            throw new RejectedEvent(RejectedEvent.Limit.TOKEN_DELTAS, "request " + state.requestId + " already has "
-                    + accepted + " token deltas, the most accepted (limit " + config.limits().maxTokenDeltas() + ")");
-        }
-        admitText(state, e.text());
-        RequestState.Delta d = new RequestState.Delta();
-        d.text = e.text() == null ? "" : e.text();
-        d.eventTime = e.eventTime();
-        if (e.logprob() != null && Double.isFinite(e.logprob())) {
-            d.logprob = e.logprob();
-        }
-        List<TokenAlternative> alts = e.topAlternatives();
-        if (alts != null && !alts.isEmpty()) {
-            d.entropy = Uncertainty.entropy(alts.stream().mapToDouble(TokenAlternative::logprob).toArray());
-        }
-        state.pending.put(e.index(), d);
-        drain(state, false);
-    }
-
-    private void drain(RequestState state, boolean skipGaps) {
-        StringBuilder response = new StringBuilder(state.response);
-        while (!state.pending.isEmpty()) {
-            long first = state.pending.firstKey();
-            if (first != state.nextIndex) {
-                if (!skipGaps && state.pending.size() <= config.maxPendingDeltas()) {
-                    break;
-                }
-                state.gaps += (int) (first - state.nextIndex);
-                state.nextIndex = first;
-            }
-            RequestState.Delta d = state.pending.pollFirstEntry().getValue();
-            RequestState.Mark m = new RequestState.Mark();
-            m.start = response.length();
-            response.append(d.text);
-            m.end = response.length();
-            m.logprob = d.logprob;
-            m.entropy = d.entropy;
-            m.eventTime = d.eventTime;
-            state.marks.add(m);
-            state.nextIndex++;
-        }
-        state.response = response.toString();
-    }
-
-    private void addSpanEmbedding(RequestState state, SpanEmbedding e) {
-        if (!encoder.id().equals(e.embeddingModel()) || e.embedding() == null
-                || e.embedding().length != encoder.dimension() || !Vectors.allFinite(e.embedding())
-                || Vectors.norm(e.embedding()) == 0 || e.start() < 0 || e.end() <= e.start()) {
-            state.unusableChunks++;
-            return;
-        }
-        RequestState.AppSpan s = new RequestState.AppSpan();
-        s.start = e.start();
-        s.end = e.end();
-        s.embedding = Vectors.normalize(e.embedding());
-        state.spanEmbeddings.add(s);
-    }
-
     private List<MonitorOutput> advance(RequestState state) {
         if (state.finished) {
-            drain(state, true);
+            assembly.drain(state, true);
         }
         SentenceSegmenter seg = SentenceSegmenter.resume(state.response, state.committed, state.sentences.size(),
                 MAX_SENTENCE_CHARS);
@@ -348,7 +170,7 @@ public final class RequestMonitor {
         // context's vectors meanwhile (Encoder.prefetch), so no event waits for a whole context's encoder runs.
         boolean needed = state.finished || state.sentences.stream().anyMatch(r -> r.scoredWith < 0);
         if (hasContext && needed && (state.basisDirty || state.basis == null)) {
-            rebuildBasis(state, state.basisDirty); // a restored state rebuilds the same basis, not a new version
+            context.rebuildBasis(state, state.basisDirty); // a restored state rebuilds the same basis, not a new version
         }
         if (hasContext && state.basis != null) {
             boolean stale = state.finished && state.sentences.stream()
@@ -363,7 +185,7 @@ public final class RequestMonitor {
             }
         }
         if (state.finished) {
-            out.add(verdict(state));
+            out.add(alerts.verdict(state));
             releaseDerived(state);
         }
         return out;
@@ -402,208 +224,6 @@ public final class RequestMonitor {
     }
 
     /** The context's basis texts in rank order, and the app-embedded chunks, capped at maxBasisStates. */
-    private record BasisPlan(List<String> texts, List<String> owners, List<Integer> ranks, List<BasisState> embedded) {
-    }
-
-    private BasisPlan basisPlan(RequestState state) {
-        List<RequestState.Chunk> chunks = new ArrayList<>(state.chunks);
-        chunks.sort((a, b) -> a.rank != b.rank ? Integer.compare(a.rank, b.rank) : a.chunkId.compareTo(b.chunkId));
-        List<String> texts = new ArrayList<>();
-        List<String> owners = new ArrayList<>();
-        List<Integer> ranks = new ArrayList<>();
-        List<BasisState> states = new ArrayList<>();
-        for (RequestState.Chunk c : chunks) {
-            if (c.text == null) {
-                states.add(new BasisState(c.chunkId, c.rank, null, c.embedding));
-                continue;
-            }
-            for (String piece : basisTexts(derived(c))) {
-                if (texts.size() + states.size() >= config.maxBasisStates()) {
-                    break;
-                }
-                texts.add(piece);
-                owners.add(c.chunkId);
-                ranks.add(c.rank);
-            }
-        }
-        return new BasisPlan(texts, owners, ranks, states);
-    }
-
-    private void rebuildBasis(RequestState state, boolean changed) {
-        BasisPlan plan = basisPlan(state);
-        List<String> texts = plan.texts();
-        List<String> owners = plan.owners();
-        List<Integer> ranks = plan.ranks();
-        List<BasisState> states = plan.embedded();
-        boolean withQuestion = state.prompt != null;
-        List<ZeroPointProbe> probes = zeroPointProbes(texts);
-        List<String> batch = new ArrayList<>(texts);
-        probes.forEach(p -> batch.add(p.perturbed));
-        if (withQuestion) {
-            batch.add(state.prompt);
-        }
-        float[][] vs = encoder.embed(batch);
-        for (int i = 0; i < texts.size(); i++) {
-            states.add(new BasisState(owners.get(i), ranks.get(i), texts.get(i), vs[i]));
-        }
-        float[][] vectors = states.stream().map(BasisState::vector).toArray(float[][]::new);
-        int[] cluster = Clustering.agglomerate(vectors, config.clusterCosine());
-        // The zero point comes from this basis's energies; scoring takes the basis with it.
-        Basis basis = new Basis(states, cluster, Clustering.centroids(vectors, cluster),
-                withQuestion ? vs[batch.size() - 1] : null, 0);
-        double[] floors = basis.energies(Arrays.copyOfRange(vs, texts.size(), texts.size() + probes.size()));
-        Arrays.sort(floors);
-        state.zeroPoint = floors.length == 0 ? 0 : floors[floors.length / 2];
-        state.basis = basis.withZeroPoint(state.zeroPoint);
-        if (changed) {
-            state.basisVersion++;
-        }
-        state.basisDirty = false;
-    }
-
-    private record ZeroPointProbe(String perturbed) {
-    }
-
-    /**
-     * The per-request zero point: the energy that a context sentence has once one of its content
-     * words is removed, i.e. the floor that even a faithful restatement sits at with this encoder.
-     */
-    private static List<ZeroPointProbe> zeroPointProbes(List<String> texts) {
-        List<ZeroPointProbe> probes = new ArrayList<>();
-        for (String t : texts) {
-            if (probes.size() >= 5) {
-                break;
-            }
-            List<ContentToken> tokens = Lexicon.contentTokens(t);
-            if (tokens.size() < 4) {
-                continue;
-            }
-            ContentToken longest = tokens.stream().max((a, b) -> Integer.compare(a.surface().length(),
-                    b.surface().length())).orElseThrow();
-            probes.add(new ZeroPointProbe(Perturbation.without(t, longest)));
-        }
-        return probes;
-    }
-
-    private static DerivedText derived(RequestState.Chunk c) {
-        c.derived = DerivedText.of(c.derived, c.text);
-        return c.derived;
-    }
-
-    private static DerivedText promptText(RequestState state) {
-        state.promptText = DerivedText.ofQuestion(state.promptText, state.prompt);
-        return state.promptText;
-    }
-
-    private List<String> basisTexts(DerivedText d) {
-        if (d.basisTexts == null || d.basisWindowWords != config.windowWords()) {
-            d.basisTexts = List.copyOf(basisTexts(d.statements()));
-            d.basisWindowWords = config.windowWords();
-        }
-        return d.basisTexts;
-    }
-
-    /** Context text (records already flattened into statements) as basis states: sentences, long ones windowed. */
-    private List<String> basisTexts(String statements) {
-        List<String> out = new ArrayList<>();
-        for (Sentence s : SentenceSegmenter.split(statements)) {
-            String[] words = WHITESPACE.split(s.text());
-            if (words.length <= config.windowWords()) {
-                out.add(s.text());
-                continue;
-            }
-            int stride = Math.max(1, config.windowWords() * 3 / 4);
-            for (int from = 0; from < words.length; from += stride) {
-                int to = Math.min(words.length, from + config.windowWords());
-                out.add(String.join(" ", Arrays.asList(words).subList(from, to)));
-                if (to == words.length) {
-                    break;
-                }
-            }
-        }
-        return out;
-    }
-
-    private ContextIndex contextIndex(RequestState state) {
-        if (state.contextIndex == null || !state.contextIndex.describes(state)) {
-            Set<String> vocab = new HashSet<>();
-            for (RequestState.Chunk c : state.chunks) {
-                if (c.text != null) {
-                    vocab.addAll(derived(c).vocabulary());
-                }
-            }
-            if (state.prompt != null) {
-                vocab.addAll(promptText(state).vocabulary());
-            }
-            RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
-                    .map(c -> c.text).toList());
-            state.contextIndex = new ContextIndex(state.chunks.size(), state.prompt, vocab, record);
-        }
-        return state.contextIndex;
-    }
-
-    /**
-     * Soft support of each lexically unsupported word: its encoder cosine to the closest word of the
-     * context, so that a paraphrase ("customers" for "reviews") counts as partly supported. Numbers
-     * get none: a number is supported exactly or not at all.
-     */
-    private Map<String, Double> softSupport(RequestState state, List<ContentToken> unsupported) {
-        Set<String> queries = new TreeSet<>();
-        for (ContentToken t : unsupported) {
-            if (t.kind() != ContentToken.Kind.NUMBER) {
-                queries.add(t.surface().toLowerCase(Locale.ROOT));
-            }
-        }
-        Map<String, Double> out = new HashMap<>();
-        if (queries.isEmpty()) {
-            return out;
-        }
-        ContextIndex index = contextIndex(state);
-        if (index.words == null) {
-            index.words = contextWordList(state);
-            index.wordVectors = index.words.isEmpty() ? new float[0][] : encoder.embed(index.words);
-        }
-        List<String> asked = queries.stream().filter(q -> !index.softSupport.containsKey(q)).toList();
-        if (!asked.isEmpty()) {
-            float[][] vs = index.words.isEmpty() ? null : encoder.embed(asked);
-            double[] best = new double[asked.size()];
-            double[][] dots = vs == null ? new double[best.length][0] : Vectors.dots(vs, index.wordVectors);
-            for (int q = 0; q < best.length; q++) {
-                for (double dot : dots[q]) {
-                    best[q] = Math.max(best[q], Vectors.clampCos(dot));
-                }
-            }
-            for (int q = 0; q < best.length; q++) {
-                index.softSupport.put(asked.get(q), best[q]);
-            }
-        }
-        queries.forEach(q -> out.put(q, index.softSupport.get(q)));
-        return out;
-    }
-
-    /** The context's distinct content words (the question's too), at most maxContextWords, sorted. */
-    private List<String> contextWordList(RequestState state) {
-        Set<String> words = new TreeSet<>();
-        for (RequestState.Chunk c : state.chunks) {
-            if (c.text != null) {
-                addCapped(derived(c).words(), words);
-            }
-        }
-        if (state.prompt != null) {
-            addCapped(promptText(state).words(), words);
-        }
-        return new ArrayList<>(words);
-    }
-
-    private void addCapped(List<String> words, Set<String> into) {
-        for (String w : words) {
-            if (into.size() >= config.maxContextWords()) {
-                return;
-            }
-            into.add(w);
-        }
-    }
-
     private record Pending(SentenceRecord record, String text, List<ContentToken> tokens,
                            RealityBasis.Result reality, List<ContentToken> conflicts, List<ContentToken> perturbed,
                            int vectorAt, float[] appVector, float[][] without) {
@@ -611,7 +231,7 @@ public final class RequestMonitor {
 
     private void score(RequestState state, List<SentenceRecord> todo, List<MonitorOutput> out) {
         Basis basis = state.basis;
-        ContextIndex index = contextIndex(state);
+        ContextIndex index = context.contextIndex(state);
         Set<String> vocab = index.vocabulary;
         RecordPolarity record = index.record;
         List<String> batch = new ArrayList<>();
@@ -641,7 +261,7 @@ public final class RequestMonitor {
                     appVector, without));
         }
         float[][] vs = batch.isEmpty() ? new float[0][] : encoder.embed(batch);
-        Map<String, Double> soft = softSupport(state,
+        Map<String, Double> soft = context.softSupport(state,
                 pending.stream().flatMap(x -> x.reality.unsupported().stream()).toList());
         Thresholds th = combiner.thresholds();
         for (Pending p : pending) {
@@ -728,22 +348,8 @@ public final class RequestMonitor {
             out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
                     p.text, f, SemanticStates.name(z), transition, prob, r.flagged, attributed, spans, tokens,
                     nearest.chunkId(), g.nearestSimilarity(), r.eventTime));
-            if (r.flagged) {
-                Severity sev = prob >= th.critical() ? Severity.CRITICAL : Severity.WARNING;
-                alert(state, out, AlertKind.UNGROUNDED_SPAN, sev, prob, th.sentence(), p.text, r, attributed,
-                        nearest.chunkId(), g.nearestSimilarity());
-            }
-            if (pr.gain() >= th.fragileGain()) {
-                alert(state, out, AlertKind.FRAGILE_STATE, Severity.WARNING, pr.gain(), th.fragileGain(), p.text, r,
-                        attributed, nearest.chunkId(), g.nearestSimilarity());
-            }
-            if (state.cusum > th.driftH() && state.driftArmed) {
-                state.driftArmed = false;
-                alert(state, out, AlertKind.DRIFT, Severity.WARNING, state.cusum, th.driftH(), p.text, r,
-                        attributed, nearest.chunkId(), g.nearestSimilarity());
-            } else if (state.cusum == 0) {
-                state.driftArmed = true;
-            }
+            alerts.onScored(state, out, r, p.text, prob, pr.gain(), attributed, nearest.chunkId(),
+                    g.nearestSimilarity());
         }
     }
 
@@ -827,37 +433,9 @@ public final class RequestMonitor {
         return out;
     }
 
-    private void alert(RequestState state, List<MonitorOutput> out, AlertKind kind, Severity severity, double score,
-                       double threshold, String text, SentenceRecord r, List<Attribution> attributed,
-                       String chunkId, double similarity) {
-        String id = alertId(state.requestId, kind, r.start, r.end);
-        if (!state.alertIds.add(id)) {
-            return; // re-scoring found what was already reported
-        }
-        state.alerts++;
-        out.add(new MonitorOutput.Alert(id, state.requestId, state.app, state.model, kind, severity, score, threshold,
-                config.alertText() ? text : null, r.start, r.end, attributed, chunkId, similarity, DETECTOR_VERSION,
-                encoder.id(), r.eventTime, emitClock.getAsLong()));
-    }
-
     /** Deterministic: the same request, kind and span give the same id, so consumers can de-duplicate. */
     public static String alertId(String requestId, AlertKind kind, int start, int end) {
-        String key = requestId + "\u0000" + kind + "\u0000" + start + "\u0000" + end;
-        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    private MonitorOutput.Verdict verdict(RequestState state) {
-        List<double[]> scored = state.sentences.stream().filter(r -> r.scoredWith >= 0).map(r -> r.features).toList();
-        double p = scored.isEmpty() ? 0 : combiner.responseProbability(scored);
-        double threshold = combiner.thresholds().response();
-        // The final localisation: the spans of a response judged hallucinated (live spans are provisional).
-        List<Attribution> spans = p >= threshold
-                ? state.sentences.stream().filter(r -> r.spans != null).flatMap(r -> r.spans.stream()).toList()
-                : List.of();
-        int flagged = (int) state.sentences.stream().filter(r -> r.flagged).count();
-        return new MonitorOutput.Verdict(state.requestId, state.app, state.model, p >= threshold, p, threshold,
-                spans, state.sentences.size(), flagged, state.alerts, state.finishReason, state.gaps, state.duplicates,
-                state.unusableChunks, DETECTOR_VERSION, encoder.id(), state.lastEventTime);
+        return AlertPolicy.alertId(requestId, kind, start, end);
     }
 
 }
