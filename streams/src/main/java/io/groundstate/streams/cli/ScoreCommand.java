@@ -1,5 +1,6 @@
 package io.groundstate.streams.cli;
 
+import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.text.Attribution;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -131,7 +132,7 @@ public final class ScoreCommand implements Callable<Integer> {
                 n.put("text", s.text());
                 n.put("probability", s.probability());
                 n.put("flagged", s.flagged());
-                n.put("energy", s.features()[0]);
+                n.put("energy", SentenceFeature.ENERGY.of(s.features()));
                 n.put("state", s.state());
                 n.put("transition", s.transition());
                 n.put("nearest_chunk_id", s.nearestChunkId());
@@ -154,7 +155,7 @@ public final class ScoreCommand implements Callable<Integer> {
         for (MonitorOutput x : outputs) {
             if (x instanceof MonitorOutput.SpanScore s) {
                 out.printf("%s[%d] p=%.2f E=%.3f %s %s%s%n", s.flagged() ? red + "FLAG " : "     ", s.sentenceIndex(),
-                        s.probability(), s.features()[0], s.state(), s.text(), reset);
+                        s.probability(), SentenceFeature.ENERGY.of(s.features()), s.state(), s.text(), reset);
                 if (s.flagged() && !s.attributed().isEmpty()) {
                     out.printf("        unsupported: %s%s%s%n", bold,
                             String.join(", ", s.attributed().stream().map(Attribution::token).toList()), reset);
