@@ -88,9 +88,7 @@ final class EventAssembly {
         }
         admitText(state, e.text());
         boolean hasText = e.text() != null && !e.text().isBlank();
-        boolean usableVector = e.embedding() != null && encoder.id().equals(e.embeddingModel())
-                && e.embedding().length == encoder.dimension() && Vectors.allFinite(e.embedding())
-                && Vectors.norm(e.embedding()) > 0;
+        boolean usableVector = usableAppVector(e.embedding(), e.embeddingModel());
         if (!hasText && !usableVector) {
             state.unusableChunks++;
             return;
@@ -155,9 +153,7 @@ final class EventAssembly {
     }
 
     void addSpanEmbedding(RequestState state, SpanEmbedding e) {
-        if (!encoder.id().equals(e.embeddingModel()) || e.embedding() == null
-                || e.embedding().length != encoder.dimension() || !Vectors.allFinite(e.embedding())
-                || Vectors.norm(e.embedding()) == 0 || e.start() < 0 || e.end() <= e.start()) {
+        if (!usableAppVector(e.embedding(), e.embeddingModel()) || e.start() < 0 || e.end() <= e.start()) {
             state.unusableChunks++;
             return;
         }
@@ -166,5 +162,11 @@ final class EventAssembly {
         s.end = e.end();
         s.embedding = Vectors.normalize(e.embedding());
         state.spanEmbeddings.add(s);
+    }
+
+    /** An app's own vector is used only when this encoder made it: same model id and dimension, finite, not zero. */
+    private boolean usableAppVector(float[] v, String model) {
+        return v != null && encoder.id().equals(model) && v.length == encoder.dimension() && Vectors.allFinite(v)
+                && Vectors.norm(v) > 0;
     }
 }

@@ -224,20 +224,20 @@ public final class MonitorApp implements AutoCloseable {
      * texts (about nine contexts at the 2,000-word cap), well inside the encoder's 50,000-text cache.
      */
     private static void bindPrefetchMeters(PrefetchingEncoder p, Observability observability) {
-        MeterCatalog.Entry e = MeterCatalog.ENCODER_PREFETCH;
-        Map<String, ToDoubleFunction<PrefetchingEncoder>> outcomes = Map.of("queued", PrefetchingEncoder::queued,
-                "dropped", PrefetchingEncoder::dropped, "failed", PrefetchingEncoder::failed);
-        // A function counter of a null object (prefetch off) reads 0.
-        observability.bind(registry -> outcomes.forEach((outcome, count) -> FunctionCounter.builder(e.name(), p, count)
-                .description(e.description()).tags(GroundstateMetrics.checked(e, "outcome", outcome)).register(registry)));
+        bindOutcomes(MeterCatalog.ENCODER_PREFETCH, p, Map.of("queued", PrefetchingEncoder::queued,
+                "dropped", PrefetchingEncoder::dropped, "failed", PrefetchingEncoder::failed), observability);
     }
 
     /** The embedding cache's hits, misses and evictions, from Caffeine's own statistics. */
     private static void bindCacheMeters(CachingEncoder cache, Observability observability) {
-        MeterCatalog.Entry e = MeterCatalog.ENCODER_CACHE;
-        Map<String, ToDoubleFunction<CachingEncoder>> outcomes = Map.of("hit", c -> c.counts().hits(),
-                "miss", c -> c.counts().misses(), "eviction", c -> c.counts().evictions());
-        observability.bind(registry -> outcomes.forEach((outcome, count) -> FunctionCounter.builder(e.name(), cache, count)
+        bindOutcomes(MeterCatalog.ENCODER_CACHE, cache, Map.of("hit", c -> c.counts().hits(),
+                "miss", c -> c.counts().misses(), "eviction", c -> c.counts().evictions()), observability);
+    }
+
+    /** One function counter per outcome tag of {@code e}, read from {@code source} (a null source reads 0). */
+    private static <T> void bindOutcomes(MeterCatalog.Entry e, T source, Map<String, ToDoubleFunction<T>> outcomes,
+                                         Observability observability) {
+        observability.bind(registry -> outcomes.forEach((outcome, count) -> FunctionCounter.builder(e.name(), source, count)
                 .description(e.description()).tags(GroundstateMetrics.checked(e, "outcome", outcome)).register(registry)));
     }
 

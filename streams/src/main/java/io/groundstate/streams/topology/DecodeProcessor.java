@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
+import java.util.function.Predicate;
 
 /**
  * Decodes raw records (Avro single-object or JSON, told apart by their bytes). A good event goes on to the
@@ -33,8 +34,8 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     private final int maxRecordBytes;
     private final GroundstateMetrics metrics;
     private ProcessorContext<Object, Object> context;
-    /** Requests this task holds (the monitor's activity index); null for the extra topics, which hold none. */
-    private KeyValueStore<String, byte[]> activity;
+    /** Whether this task holds a request (the monitor's activity index has it); null for the extra topics. */
+    private Predicate<String> heldHere;
 
     /**
      * @param extraTopics  whether this decoder reads the extra topics (everything it decodes is rekeyed)
@@ -56,7 +57,8 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         if (!extraTopics) {
-            this.activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
+            KeyValueStore<String, byte[]> activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
+            this.heldHere = request -> activity.get(request) != null;
         }
     }
 
@@ -77,10 +79,9 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
         RequestRouting.Source source = extraTopics ? RequestRouting.Source.EXTRA
                 : where != null && where.topic().equals(rekeyedTopic) ? RequestRouting.Source.REKEYED
                 : RequestRouting.Source.EVENTS;
-        // Without metadata (never in a task) the record counts as placed: there is nothing to compare.
-        int partition = where == null ? RequestRouting.partitionOf(id, partitions) : where.partition();
-        RequestRouting.Route route = RequestRouting.route(source, keyed, partition, id, partitions,
-                request -> activity.get(request) != null);
+        // Inside a task every record has its metadata; without it, partition 0 is the only one there is.
+        RequestRouting.Route route = RequestRouting.route(source, keyed, where == null ? 0 : where.partition(), id,
+                partitions, heldHere);
         if (route.toMonitor()) {
             context.forward(record.withKey((Object) id).withValue(
                     new Decoded(monitorEvent, EventCodec.kindOf(event.getPayload()), record.value())),
