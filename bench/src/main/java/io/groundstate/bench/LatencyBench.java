@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groundstate.detectors.eval.LabeledRecord;
 import io.groundstate.detectors.eval.Simulator;
 import io.groundstate.detectors.monitor.MonitorEvent;
-import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.kafka.MonitorApp;
-import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -128,24 +125,17 @@ public final class LatencyBench implements Callable<Integer> {
         return (int) Math.floor(answers * warmUpShare);
     }
 
-    private record Scheduled(long atNanos, String requestId, MonitorEvent event) {
-    }
-
     /** One run at {@code rate} answers/s on fresh topics and a fresh encoder cache. */
     private ObjectNode paced(Rig rig, List<LabeledRecord> answers, double load, double rate) throws Exception {
         GroundstateConfig config = rig.config(rig.nextPrefix("latency-" + Math.round(load * 100)), tuning.overrides());
-        List<Scheduled> schedule = new ArrayList<>();
+        List<Events.Scheduled> schedule = new ArrayList<>();
         long spacing = (long) (1e9 / rate);
         int warmUp = warmUpCount(answers.size());
         for (int i = 0; i < answers.size(); i++) {
-            List<MonitorEvent> events = Simulator.events(answers.get(i));
-            long first = events.get(0).eventTime();
             String id = (i < warmUp ? WARM_UP : "latency-") + i + "-" + answers.get(i).id();
-            for (MonitorEvent e : events) {
-                schedule.add(new Scheduled(i * spacing + (e.eventTime() - first) * 1_000_000L, id, e));
-            }
+            schedule.addAll(Events.schedule(Simulator.events(answers.get(i)), id, i * spacing));
         }
-        schedule.sort(Comparator.comparingLong(Scheduled::atNanos));
+        schedule.sort(Comparator.comparingLong(Events.Scheduled::atNanos));
 
         ConcurrentLinkedQueue<Long> alertMs = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> warmUpAlertMs = new ConcurrentLinkedQueue<>();
@@ -190,14 +180,12 @@ public final class LatencyBench implements Callable<Integer> {
              KafkaProducer<String, byte[]> producer = rig.producer()) {
             String events = config.getString(GroundstateConfig.TOPIC_EVENTS);
             long t0 = System.nanoTime();
-            for (Scheduled s : schedule) {
+            for (Events.Scheduled s : schedule) {
                 long wait = t0 + s.atNanos() - System.nanoTime();
                 if (wait > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                // The app stamps each event when it sends it, on this machine's clock, as a real app does.
-                MonitorEvent e = Events.retimed(s.event(), s.requestId(), System.currentTimeMillis());
-                producer.send(new ProducerRecord<>(events, s.requestId(), EventCodec.toJsonBytes(EventMapping.toSchema(e))));
+                s.send(producer, events); // stamped when sent, on this machine's clock, as a real app does
             }
             producer.flush();
             long sentAll = System.nanoTime();

@@ -5,15 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groundstate.detectors.eval.LabeledRecord;
 import io.groundstate.detectors.eval.Simulator;
-import io.groundstate.detectors.monitor.MonitorEvent;
-import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.config.GroundstateConfig;
-import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +26,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -223,9 +220,7 @@ public final class RecoveryBench implements Callable<Integer> {
     /** Answers started at {@link #rate}, their events at the pace of their event times, until told to stop. */
     private void produce(KafkaProducer<String, byte[]> producer, String topic, String prefix, List<LabeledRecord> answers,
                          AtomicBoolean producing, AtomicInteger started) {
-        record Due(long atNanos, String id, MonitorEvent event) {
-        }
-        PriorityQueue<Due> due = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos(), b.atNanos()));
+        PriorityQueue<Events.Scheduled> due = new PriorityQueue<>(Comparator.comparingLong(Events.Scheduled::atNanos));
         long spacing = (long) (1e9 / rate);
         long t0 = System.nanoTime();
         while (producing.get() || !due.isEmpty()) {
@@ -234,14 +229,9 @@ public final class RecoveryBench implements Callable<Integer> {
             if (producing.get() && nextStart <= now) {
                 int n = started.getAndIncrement();
                 LabeledRecord a = answers.get(n % answers.size());
-                List<MonitorEvent> evs = Simulator.events(a);
-                long first = evs.get(0).eventTime();
-                String id = prefix + "-" + n + "-" + a.id();
-                evs.forEach(e -> due.add(new Due(nextStart + (e.eventTime() - first) * 1_000_000L, id, e)));
+                due.addAll(Events.schedule(Simulator.events(a), prefix + "-" + n + "-" + a.id(), nextStart));
             } else if (!due.isEmpty() && due.peek().atNanos() <= now) {
-                Due d = due.poll();
-                MonitorEvent e = Events.retimed(d.event(), d.id(), System.currentTimeMillis());
-                producer.send(new ProducerRecord<>(topic, d.id(), EventCodec.toJsonBytes(EventMapping.toSchema(e))));
+                due.poll().send(producer, topic);
             } else {
                 long wake = Math.min(producing.get() ? nextStart : Long.MAX_VALUE,
                         due.isEmpty() ? now + 10_000_000L : due.peek().atNanos());

@@ -7,10 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.groundstate.detectors.eval.LabeledRecord;
 import io.groundstate.detectors.eval.Simulator;
 import io.groundstate.detectors.monitor.MonitorEvent;
-import io.groundstate.schemas.EventCodec;
 import io.groundstate.streams.cli.DurationConverter;
 import io.groundstate.streams.config.GroundstateConfig;
-import io.groundstate.streams.topology.EventMapping;
 import io.groundstate.streams.topology.MonitorStep;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -148,9 +145,6 @@ public final class SoakBench implements Callable<Integer> {
         }
     }
 
-    private record Scheduled(long atNanos, String requestId, MonitorEvent event) {
-    }
-
     private int soak(Rig rig, GroundstateConfig config, List<LabeledRecord> answers, Process monitor, Scraper scraper,
                      Path stateDir, long retentionMs, long idleMs, Path log, ObjectNode out) throws Exception {
         ConcurrentHashMap<String, AtomicInteger> verdicts = new ConcurrentHashMap<>();
@@ -183,7 +177,7 @@ public final class SoakBench implements Callable<Integer> {
                  }
              });
              KafkaProducer<String, byte[]> producer = rig.producer()) {
-            PriorityQueue<Scheduled> due = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos(), b.atNanos()));
+            PriorityQueue<Events.Scheduled> due = new PriorityQueue<>((a, b) -> Long.compare(a.atNanos(), b.atNanos()));
             long spacing = (long) (1e9 / rate);
             long t0 = System.nanoTime();
             long endNanos = t0 + length.toNanos();
@@ -200,22 +194,15 @@ public final class SoakBench implements Callable<Integer> {
                     // An abandoned request's last sentence is only known to be over when its idle timeout ends it,
                     // so its alerts wait that long by design: their latency is kept out of the windows.
                     String id = (abandons ? ABANDONED : "soak-") + started + "-" + a.id();
-                    List<MonitorEvent> evs = Simulator.events(cycle == 0 ? a : revised(a, cycle));
-                    long first = evs.get(0).eventTime();
-                    for (MonitorEvent e : evs) {
-                        if (abandons && e instanceof MonitorEvent.RequestFinished) {
-                            continue;
-                        }
-                        due.add(new Scheduled(nextStart + (e.eventTime() - first) * 1_000_000L, id, e));
-                    }
+                    List<MonitorEvent> evs = Simulator.events(cycle == 0 ? a : revised(a, cycle)).stream()
+                            .filter(e -> !(abandons && e instanceof MonitorEvent.RequestFinished)).toList();
+                    due.addAll(Events.schedule(evs, id, nextStart));
                     started++;
                     abandoned += abandons ? 1 : 0;
                     continue;
                 }
                 if (!due.isEmpty() && due.peek().atNanos() <= now) {
-                    Scheduled s = due.poll();
-                    MonitorEvent e = Events.retimed(s.event(), s.requestId(), System.currentTimeMillis());
-                    producer.send(new ProducerRecord<>(events, s.requestId(), EventCodec.toJsonBytes(EventMapping.toSchema(e))));
+                    due.poll().send(producer, events);
                     continue;
                 }
                 if (now >= nextSample) {
