@@ -62,8 +62,11 @@ class BenchCommandsTest {
             }
             double simd = shape.get("simd_ns_per_dot").asDouble();
             assertTrue(scalar > 0 && simd > 0, shape.toString());
-            assertEquals(Math.round(scalar / simd * 100) / 100.0, shape.get("simd_speedup").asDouble(), 0.011,
-                    shape.toString());
+            // The speedup comes from the unrounded times, the printed times are rounded to 0.1 ns: allow what that
+            // rounding can move the ratio by, plus the speedup's own rounding (a fixed 0.011 failed on 6.49 vs 6.47).
+            double ratio = scalar / simd;
+            double slack = ratio * (0.05 / scalar + 0.05 / simd) + 0.006;
+            assertEquals(ratio, shape.get("simd_speedup").asDouble(), slack, shape.toString());
         }
     }
 
