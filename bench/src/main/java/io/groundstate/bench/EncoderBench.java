@@ -16,6 +16,7 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2Embedding
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.bgesmallenv15q.BgeSmallEnV15QuantizedEmbeddingModel;
 import io.groundstate.detectors.encoder.EncoderSpec;
+import io.groundstate.detectors.encoder.onnx.ModelFiles;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import io.groundstate.detectors.vec.Vectors;
 import io.groundstate.streams.cli.EncoderOptions;
@@ -259,12 +260,12 @@ public final class EncoderBench implements Callable<Integer> {
         });
 
         RawOrt(EncoderSpec spec, List<String> texts, int batch) throws OrtException, IOException {
-            byte[] model = OnnxEncoder.modelBytes(spec);
+            byte[] model = ModelFiles.modelBytes(spec);
             allCores = env.createSession(model, options(cores, spec));
             oneCore = env.createSession(model, options(1, spec));
             boolean types = allCores.getInputInfo().containsKey("token_type_ids");
             Encoding[] enc;
-            try (HuggingFaceTokenizer tokenizer = OnnxEncoder.loadTokenizer(spec)) {
+            try (HuggingFaceTokenizer tokenizer = ModelFiles.loadTokenizer(spec)) {
                 enc = tokenizer.batchEncode(texts);
             }
             Arrays.sort(enc, Comparator.comparingInt(e -> e.getIds().length));

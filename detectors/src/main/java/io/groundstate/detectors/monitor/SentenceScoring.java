@@ -1,26 +1,7 @@
 package io.groundstate.detectors.monitor;
 
 import static io.groundstate.detectors.calib.SentenceFeature.CALIBRATED_ENERGY;
-import static io.groundstate.detectors.calib.SentenceFeature.CUSUM;
-import static io.groundstate.detectors.calib.SentenceFeature.DRIFT_ANGLE;
-import static io.groundstate.detectors.calib.SentenceFeature.ENERGY;
-import static io.groundstate.detectors.calib.SentenceFeature.ENTROPY;
-import static io.groundstate.detectors.calib.SentenceFeature.EXCESS_JUMP;
-import static io.groundstate.detectors.calib.SentenceFeature.FRAGILITY;
-import static io.groundstate.detectors.calib.SentenceFeature.GAIN;
-import static io.groundstate.detectors.calib.SentenceFeature.INDIRECT_TRANSITION;
-import static io.groundstate.detectors.calib.SentenceFeature.LENGTH;
-import static io.groundstate.detectors.calib.SentenceFeature.MARGIN;
-import static io.groundstate.detectors.calib.SentenceFeature.MEAN_ENTROPY;
-import static io.groundstate.detectors.calib.SentenceFeature.MIN_LOGPROB;
-import static io.groundstate.detectors.calib.SentenceFeature.NULL_STATE;
-import static io.groundstate.detectors.calib.SentenceFeature.POSITION;
-import static io.groundstate.detectors.calib.SentenceFeature.RECORD_CONFLICTS;
-import static io.groundstate.detectors.calib.SentenceFeature.SOFT_UNSUPPORTED;
-import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NAMES;
-import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_NUMBERS;
 import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_RATIO;
-import static io.groundstate.detectors.calib.SentenceFeature.UNSUPPORTED_WORDS;
 import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.calib.ResponseFeature;
@@ -34,16 +15,12 @@ import io.groundstate.detectors.text.Attribution;
 import io.groundstate.detectors.monitor.RequestState.SentenceRecord;
 import io.groundstate.detectors.physics.Basis;
 import io.groundstate.detectors.physics.BasisState;
-import io.groundstate.detectors.physics.Drift;
 import io.groundstate.detectors.physics.Grounding;
 import io.groundstate.detectors.physics.Perturbation;
 import io.groundstate.detectors.physics.RealityBasis;
-import io.groundstate.detectors.physics.RecordPolarity;
 import io.groundstate.detectors.physics.SemanticStates;
-import io.groundstate.detectors.physics.Uncertainty;
 import io.groundstate.detectors.text.ContentToken;
 import io.groundstate.detectors.text.Lexicon;
-import io.groundstate.detectors.vec.Vectors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -78,129 +55,117 @@ final class SentenceScoring {
                            int vectorAt, float[] appVector, float[][] without) {
     }
 
+    /** What each detector family found about one sentence. */
+    private record Evidence(GroundingEvidence grounding, PerturbationEvidence perturbation,
+                            TransitionEvidence transition, DriftEvidence drift, LexicalEvidence lexical,
+                            ShapeEvidence shape) {
+        double[] features() {
+            double[] f = new double[SentenceFeature.values().length];
+            for (SentenceEvidence e : List.of(grounding, perturbation, transition, drift, lexical, shape)) {
+                e.writeTo(f);
+            }
+            return f;
+        }
+    }
+
     /** Scores the sentences {@code todo} against the request's basis, in order, emitting span scores and alerts. */
     void score(RequestState state, List<SentenceRecord> todo, List<MonitorOutput> out) {
-        Basis basis = state.basis;
         ContextIndex index = context.contextIndex(state);
-        Set<String> vocab = index.vocabulary;
-        RecordPolarity record = index.record;
         List<String> batch = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         for (SentenceRecord r : todo) {
-            String text = state.response.substring(r.start, r.end);
-            List<ContentToken> tokens = Lexicon.contentTokens(text);
-            RealityBasis.Result reality = RealityBasis.check(tokens, vocab);
-            List<ContentToken> perturbed = Perturbation.candidates(tokens, reality.unsupported(),
-                    config.perturbationTokens());
-            float[] appVector = appVector(state, r);
-            int at = batch.size();
-            float[][] without = null;
-            if (!perturbed.isEmpty() && !config.reembed()) {
-                // The sentence and each perturbation from one encoder call (one model run where the encoder can).
-                without = encoder.embedWithout(text, perturbed.stream().map(t -> new int[] {t.start(), t.end()})
-                        .toList());
-            } else {
-                if (appVector == null) {
-                    batch.add(text);
-                }
-                for (ContentToken t : perturbed) {
-                    batch.add(Perturbation.without(text, t));
-                }
-            }
-            pending.add(new Pending(r, text, tokens, reality, record.conflicts(text, tokens), perturbed, at,
-                    appVector, without));
+            pending.add(prepare(state, r, index, batch));
         }
         float[][] vs = batch.isEmpty() ? new float[0][] : encoder.embed(batch);
         Map<String, Double> soft = context.softSupport(state,
                 pending.stream().flatMap(x -> x.reality.unsupported().stream()).toList());
-        Thresholds th = combiner.thresholds();
         for (Pending p : pending) {
             int k = p.vectorAt;
             float[] s = p.appVector != null ? p.appVector : p.without != null ? p.without[0] : vs[k++];
-            Grounding.Result g = Grounding.score(s, basis, config.beta());
-            float[][] perturbedVectors = new float[p.perturbed.size()][];
-            for (int i = 0; i < perturbedVectors.length; i++) {
-                perturbedVectors[i] = p.without != null ? p.without[i + 1] : vs[k++];
+            float[][] withoutVectors = new float[p.perturbed.size()][];
+            for (int i = 0; i < withoutVectors.length; i++) {
+                withoutVectors[i] = p.without != null ? p.without[i + 1] : vs[k++];
             }
-            double[] perturbedEnergies = basis.energies(perturbedVectors);
-            Perturbation.Result pr = Perturbation.result(g.energy(), perturbedEnergies, p.perturbed,
-                    config.attributeTop());
-            double calibrated = g.energy() - basis.zeroPoint();
-            int z = SemanticStates.assign(s, basis, basis.zeroPoint() + th.nullEnergy(), g.energy());
-            String transition;
-            double excessJump;
-            boolean indirect;
-            if (state.previousVector == null) {
-                transition = "first";
-                excessJump = 0;
-                indirect = z == SemanticStates.NULL;
-            } else {
-                double jump = 1 - Vectors.cos(s, state.previousVector);
-                double licensed = SemanticStates.licensed(state.previousState, z, basis);
-                excessJump = Double.isNaN(licensed) ? jump : Math.max(0, jump - licensed);
-                indirect = Double.isNaN(licensed) || jump > licensed + 2 * Math.max(basis.zeroPoint(), 0.05);
-                transition = indirect ? "indirect" : "direct";
-            }
-            state.cusum = Drift.cusum(state.cusum, calibrated, th.driftKappa());
-            state.runningSum = add(state.runningSum, s);
-            double driftAngle = basis.centroid() == null ? 0
-                    : Vectors.angle(Vectors.normalize(state.runningSum), basis.centroid());
-            Uncertainty.Result u = Uncertainty.over(uncertaintyStats(state), p.record.start, p.record.end);
-
-            double[] f = new double[SentenceFeature.values().length];
-            ENERGY.set(f, g.energy());
-            CALIBRATED_ENERGY.set(f, calibrated);
-            MARGIN.set(f, g.margin());
-            ENTROPY.set(f, g.entropy());
-            GAIN.set(f, pr.gain());
-            FRAGILITY.set(f, pr.fragility());
-            UNSUPPORTED_RATIO.set(f, p.reality.ratio());
-            UNSUPPORTED_NUMBERS.set(f, Math.log1p(p.reality.unsupportedNumbers()));
-            UNSUPPORTED_NAMES.set(f, Math.log1p(p.reality.unsupportedNames()));
-            UNSUPPORTED_WORDS.set(f, Math.log1p(p.reality.unsupportedWords()));
-            NULL_STATE.set(f, z == SemanticStates.NULL ? 1 : 0);
-            INDIRECT_TRANSITION.set(f, indirect ? 1 : 0);
-            EXCESS_JUMP.set(f, excessJump);
-            CUSUM.set(f, state.cusum);
-            DRIFT_ANGLE.set(f, driftAngle);
-            MIN_LOGPROB.set(f, u.present() ? u.minLogprob() : 0);
-            MEAN_ENTROPY.set(f, u.present() ? u.meanEntropy() : 0);
-            LENGTH.set(f, Math.log1p(p.tokens.size()));
-            POSITION.set(f, Math.log1p(p.record.index));
-            double softUnsupported = 0;
-            for (ContentToken t : p.reality.unsupported()) {
-                softUnsupported += 1 - soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0);
-            }
-            SOFT_UNSUPPORTED.set(f, softUnsupported);
-            RECORD_CONFLICTS.set(f, Math.log1p(p.conflicts.size()));
-
-            double prob = combiner.probability(f);
-            SentenceRecord r = p.record;
-            r.probability = prob;
-            r.features = f;
-            r.flagged = prob >= th.sentence();
-            r.scoredWith = state.basisVersion;
+            Evidence evidence = evidence(state, p, s, withoutVectors, soft);
+            state.cusum = evidence.drift.cusum();
+            state.runningSum = evidence.drift.runningSum();
             state.previousVector = s;
-            state.previousState = z;
-
-            List<Attribution> attributed = attributions(p, pr, r.start);
-            // The answer's unsupported share so far: the verdict's own aggregate, over the sentences up to this one.
-            double shareSoFar = Features.response(state.sentences.stream()
-                    .filter(x -> x.features != null && x.index <= r.index).map(x -> x.features).toList())
-                    [ResponseFeature.UNSUPPORTED_SHARE.ordinal()];
-            List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft, !record.isEmpty());
-            double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
-                    .mapToDouble(combiner::tokenProbability).toArray();
-            List<Attribution> spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token(),
-                    th.proseToken(), combiner.granularity(), r.start, r.end);
-            r.spans = spans;
-            BasisState nearest = basis.states().get(g.nearest());
-            out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
-                    p.text, f, SemanticStates.name(z), transition, prob, r.flagged, attributed, spans, tokens,
-                    nearest.chunkId(), g.nearestSimilarity(), r.eventTime));
-            alerts.onScored(state, out, r, p.text, prob, pr.gain(), attributed, nearest.chunkId(),
-                    g.nearestSimilarity());
+            state.previousState = evidence.transition.state();
+            publish(state, p, evidence, soft, !index.record.isEmpty(), out);
         }
+    }
+
+    /**
+     * The sentence's tokens, lexical check and perturbations; the texts it needs embedded go into {@code batch},
+     * unless one encoder call gives the sentence with each perturbation (one model run where the encoder can).
+     */
+    private Pending prepare(RequestState state, SentenceRecord r, ContextIndex index, List<String> batch) {
+        String text = state.response.substring(r.start, r.end);
+        List<ContentToken> tokens = Lexicon.contentTokens(text);
+        RealityBasis.Result reality = RealityBasis.check(tokens, index.vocabulary);
+        List<ContentToken> perturbed = Perturbation.candidates(tokens, reality.unsupported(),
+                config.perturbationTokens());
+        float[] appVector = appVector(state, r);
+        int at = batch.size();
+        float[][] without = null;
+        if (!perturbed.isEmpty() && !config.reembed()) {
+            without = encoder.embedWithout(text, perturbed.stream().map(t -> new int[] {t.start(), t.end()}).toList());
+        } else {
+            if (appVector == null) {
+                batch.add(text);
+            }
+            for (ContentToken t : perturbed) {
+                batch.add(Perturbation.without(text, t));
+            }
+        }
+        return new Pending(r, text, tokens, reality, index.record.conflicts(text, tokens), perturbed, at, appVector,
+                without);
+    }
+
+    private Evidence evidence(RequestState state, Pending p, float[] s, float[][] withoutVectors,
+                              Map<String, Double> soft) {
+        Basis basis = state.basis;
+        Thresholds th = combiner.thresholds();
+        GroundingEvidence grounding = GroundingEvidence.of(s, basis, config.beta());
+        return new Evidence(grounding,
+                PerturbationEvidence.of(grounding.energy(), withoutVectors, basis, p.perturbed, config.attributeTop()),
+                TransitionEvidence.of(s, grounding.energy(), basis.zeroPoint() + th.nullEnergy(), state.previousVector,
+                        state.previousState, basis),
+                DriftEvidence.of(state.cusum, grounding.calibratedEnergy(), th.driftKappa(), state.runningSum, s,
+                        basis.centroid()),
+                LexicalEvidence.of(p.reality, p.conflicts, soft),
+                ShapeEvidence.of(state.marks, p.record.start, p.record.end, p.tokens.size(), p.record.index));
+    }
+
+    /** The combiner's probability, the localised spans, the span score and what the alert policy raises on it. */
+    private void publish(RequestState state, Pending p, Evidence evidence, Map<String, Double> soft,
+                         boolean structuredContext, List<MonitorOutput> out) {
+        double[] f = evidence.features();
+        Thresholds th = combiner.thresholds();
+        double prob = combiner.probability(f);
+        SentenceRecord r = p.record;
+        r.probability = prob;
+        r.features = f;
+        r.flagged = prob >= th.sentence();
+        r.scoredWith = state.basisVersion;
+        Perturbation.Result pr = evidence.perturbation.result();
+        Grounding.Result g = evidence.grounding.grounding();
+
+        List<Attribution> attributed = attributions(p, pr, r.start);
+        // The answer's unsupported share so far: the verdict's own aggregate, over the sentences up to this one.
+        double shareSoFar = Features.response(state.sentences.stream()
+                .filter(x -> x.features != null && x.index <= r.index).map(x -> x.features).toList())
+                [ResponseFeature.UNSUPPORTED_SHARE.ordinal()];
+        List<TokenEvidence> tokens = tokenEvidence(p, pr, f, r.start, shareSoFar, soft, structuredContext);
+        double[] tokenProbabilities = Localisation.withSentenceProbability(tokens, prob).stream()
+                .mapToDouble(combiner::tokenProbability).toArray();
+        r.spans = Localisation.spans(state.response, tokens, tokenProbabilities, th.token(), th.proseToken(),
+                combiner.granularity(), r.start, r.end);
+        BasisState nearest = state.basis.states().get(g.nearest());
+        out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
+                p.text, f, SemanticStates.name(evidence.transition.state()), evidence.transition.transition(), prob,
+                r.flagged, attributed, r.spans, tokens, nearest.chunkId(), g.nearestSimilarity(), r.eventTime));
+        alerts.onScored(state, out, r, p.text, prob, pr.gain(), attributed, nearest.chunkId(), g.nearestSimilarity());
     }
 
     /** Each content token's evidence; the sentence's probability is filled in by {@link Localisation}. */
@@ -267,19 +232,4 @@ final class SentenceScoring {
         return null;
     }
 
-    private static List<Uncertainty.TokenStats> uncertaintyStats(RequestState state) {
-        List<Uncertainty.TokenStats> out = new ArrayList<>(state.marks.size());
-        for (RequestState.Mark m : state.marks) {
-            out.add(new Uncertainty.TokenStats(m.start, m.end, m.logprob, m.entropy));
-        }
-        return out;
-    }
-
-    private static float[] add(float[] acc, float[] v) {
-        float[] out = acc == null ? new float[v.length] : acc.clone();
-        for (int i = 0; i < v.length; i++) {
-            out[i] += v[i];
-        }
-        return out;
-    }
 }

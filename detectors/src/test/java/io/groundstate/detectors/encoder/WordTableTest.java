@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.groundstate.detectors.encoder.onnx.ModelFiles;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ class WordTableTest {
     @Test
     void theBuiltTableHoldsTheModelsOwnVectorsForItsWords() {
         EncoderSpec spec = EncoderSpec.of(EncoderSpec.DEFAULT_MODEL, "cpu", 8);
-        WordTable table = OnnxEncoder.wordTable(spec).orElseThrow(() -> new AssertionError(
+        WordTable table = ModelFiles.wordTable(spec).orElseThrow(() -> new AssertionError(
                 "no word table for " + spec.id() + " on the class path: the detectors build computes it"));
         assertTrue(table.size() > 15_000, "whole-word vocabulary of an English WordPiece model: " + table.size());
         assertTrue(table.contains("capital") && table.contains("guitar"));
@@ -36,8 +37,8 @@ class WordTableTest {
                 assertArrayEquals(live[i], table.vector(sample.get(i)), sample.get(i));
             }
         }
-        assertTrue(OnnxEncoder.wordTable(spec.withPooling(Pooling.CLS)).isEmpty(), "another pooling is another model");
-        assertTrue(OnnxEncoder.wordTable(EncoderSpec.of("all-minilm-l6-v2", "cpu", 8)).isEmpty(),
+        assertTrue(ModelFiles.wordTable(spec.withPooling(Pooling.CLS)).isEmpty(), "another pooling is another model");
+        assertTrue(ModelFiles.wordTable(EncoderSpec.of("all-minilm-l6-v2", "cpu", 8)).isEmpty(),
                 "only the default model has a table");
     }
 

@@ -7,6 +7,7 @@ import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.encoder.PrefetchingEncoder;
 import io.groundstate.detectors.encoder.WordTableEncoder;
+import io.groundstate.detectors.encoder.onnx.ModelFiles;
 import io.groundstate.detectors.encoder.onnx.OnnxEncoder;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.detectors.monitor.RequestMonitor;
@@ -262,7 +263,7 @@ public final class MonitorApp implements AutoCloseable {
 
     /** The model's word table in front of the stack, when it has one. */
     private static Encoder withWordTable(Encoder stack, EncoderSpec spec) {
-        return OnnxEncoder.wordTable(spec).<Encoder>map(table -> new WordTableEncoder(stack, table)).orElse(stack);
+        return ModelFiles.wordTable(spec).<Encoder>map(table -> new WordTableEncoder(stack, table)).orElse(stack);
     }
 
     /** What embeds each context in the background when it arrives, where prefetch is on; null where it is off. */

@@ -6,7 +6,9 @@ import java.util.function.LongSupplier;
 /**
  * Decides when an alert asks Kafka Streams for a commit, so that read_committed consumers see it without waiting
  * for {@code commit.interval.ms}, while the commits alerts ask for take about a tenth of the stream thread at most.
- * One per stream thread: under exactly-once a commit covers all of the thread's tasks.
+ * One per monitor task. Under exactly-once a commit covers all of the stream thread's tasks, and every task with
+ * an alert waiting has processed since the last commit, so its store is flushed by that commit and its pacing
+ * sees it: the pacing holds for the thread, without the tasks sharing anything.
  *
  * <p>Why the pacing: a commit per alert halved the topology's throughput under a flood (a commit serialises every
  * request changed since the last one). An alert that comes too soon after a commit is asked for again by a later
@@ -18,9 +20,6 @@ final class AlertCommits {
     /** And at least this many mean commit times apart: commits then take about 10% of the thread. */
     static final double GAP_PER_COMMIT_TIME = 9;
 
-    private static final ThreadLocal<AlertCommits> PER_THREAD =
-            ThreadLocal.withInitial(() -> new AlertCommits(System::nanoTime));
-
     private final LongSupplier nanoClock;
     private boolean everCommitted;
     private long lastCommitNanos;
@@ -28,15 +27,6 @@ final class AlertCommits {
 
     AlertCommits(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
-    }
-
-    static AlertCommits ofThisThread() {
-        return PER_THREAD.get();
-    }
-
-    /** For tests: this thread's instance, with its own clock (nanoseconds). */
-    static void setForThisThread(AlertCommits commits) {
-        PER_THREAD.set(commits);
     }
 
     /** A commit begins (stores are flushed first): everything emitted so far goes with it. */

@@ -57,7 +57,7 @@ final class DecodeProcessor implements Processor<byte[], byte[], Object, Object>
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         if (!extraTopics) {
-            KeyValueStore<String, byte[]> activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
+            KeyValueStore<String, RequestActivity.Activity> activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
             this.heldHere = request -> activity.get(request) != null;
         }
     }

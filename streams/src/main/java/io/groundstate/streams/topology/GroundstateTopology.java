@@ -6,6 +6,7 @@ import io.groundstate.streams.metrics.GroundstateMetrics;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -33,6 +34,7 @@ import org.apache.avro.specific.SpecificRecord;
 public final class GroundstateTopology {
     public static final String STATE_STORE = "request-state";
     public static final String ACTIVITY_STORE = "request-activity";
+    public static final String EXPIRY_STORE = "request-expiry";
 
     static final String EVENTS_SOURCE = "events-source";
     static final String REKEYED_SOURCE = "rekeyed-source";
@@ -90,8 +92,11 @@ public final class GroundstateTopology {
 
         StoreBuilder<RequestStateStore> state = RequestStateStore.builder(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.ByteArray()), liveRequests);
-        StoreBuilder<KeyValueStore<String, byte[]>> activity = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ACTIVITY_STORE), Serdes.String(), Serdes.ByteArray())
+        StoreBuilder<KeyValueStore<String, RequestActivity.Activity>> activity = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ACTIVITY_STORE), Serdes.String(), RequestActivity.Activity.SERDE)
+                .withCachingEnabled();
+        StoreBuilder<KeyValueStore<Bytes, byte[]>> expiry = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(EXPIRY_STORE), Serdes.Bytes(), Serdes.ByteArray())
                 .withCachingEnabled();
 
         Topology t = new Topology(new TopologyConfig(new StreamsConfig(config.kafka())));
@@ -103,6 +108,7 @@ public final class GroundstateTopology {
                 metrics), DECODE);
         t.addStateStore(state, MONITOR);
         t.addStateStore(activity, MONITOR, DECODE); // the decoder asks whether a misplaced request is held here
+        t.addStateStore(expiry, MONITOR);
         t.addSink(REKEY_SINK, rekeyed, new StringSerializer(), new ByteArraySerializer(),
                 RequestRouting.<byte[]>rekeyedPartitioner(), DECODE);
         t.addSink(DLQ_SINK, dlq, new ByteArraySerializer(), new ByteArraySerializer(), DECODE);

@@ -4,38 +4,31 @@ import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
 import io.groundstate.streams.metrics.GroundstateMetrics;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Hosts the per-request monitor. The request's state lives in RocksDB ({@code request-state}); a small
- * index ({@code request-activity}: last wall-clock activity and whether it finished) lets a punctuator end
- * idle requests with an idle_timeout verdict and delete finished ones after the retention, without reading
- * every state.
+ * index of activity ({@link RequestActivity}: last wall-clock activity and whether it finished, by id and by time)
+ * lets a punctuator end idle requests with an idle_timeout verdict and delete finished ones after the retention,
+ * reading only those that are due.
  */
-final class MonitorProcessor implements Processor<Object, Object, Object, Object> {
+final class MonitorProcessor implements Processor<String, DecodeProcessor.Decoded, String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorProcessor.class);
     private static final int RECENT_ACTIVITY = 10_000;
-
-    private record Written(long atMs, boolean finished) {
-    }
 
     private final RequestMonitor monitor;
     private final boolean withText;
@@ -48,9 +41,9 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
      */
     private final long activityStepMs;
     /** What was last written to the activity store, per recent request; one evicted is just written again. */
-    private final Map<String, Written> activityWritten = new LinkedHashMap<>(64, 0.75f, true) {
+    private final Map<String, RequestActivity.Activity> activityWritten = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Written> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, RequestActivity.Activity> eldest) {
             return size() > RECENT_ACTIVITY;
         }
     };
@@ -58,13 +51,21 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     private final Duration interval;
     private final GroundstateMetrics metrics;
     private String task;
-    private ProcessorContext<Object, Object> context;
+    private ProcessorContext<String, Object> context;
     private RequestStateStore states;
-    private KeyValueStore<String, byte[]> activity;
+    private RequestActivity activity;
     private Metric commitLatency;
+    private final AlertCommits alertCommits;
 
     MonitorProcessor(RequestMonitor monitor, boolean withText, boolean commitOnAlert, Duration idle, Duration retention,
                      Duration interval, GroundstateMetrics metrics) {
+        this(monitor, withText, commitOnAlert, idle, retention, interval, metrics, System::nanoTime);
+    }
+
+    /** @param nanoClock the alert pacing's clock */
+    MonitorProcessor(RequestMonitor monitor, boolean withText, boolean commitOnAlert, Duration idle, Duration retention,
+                     Duration interval, GroundstateMetrics metrics, LongSupplier nanoClock) {
+        this.alertCommits = new AlertCommits(nanoClock);
         this.metrics = metrics;
         this.monitor = monitor;
         this.withText = withText;
@@ -76,17 +77,20 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     }
 
     @Override
-    public void init(ProcessorContext<Object, Object> context) {
+    public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.task = context.taskId().toString();
         this.states = context.getStateStore(GroundstateTopology.STATE_STORE);
-        this.activity = context.getStateStore(GroundstateTopology.ACTIVITY_STORE);
+        states.beforeEachCommit(alertCommits::committing);
+        this.activity = new RequestActivity(context.getStateStore(GroundstateTopology.ACTIVITY_STORE),
+                context.getStateStore(GroundstateTopology.EXPIRY_STORE));
+        activityWritten.clear(); // a revived task's stores lost what it wrote since the last commit
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     @Override
-    public void process(Record<Object, Object> record) {
-        DecodeProcessor.Decoded decoded = (DecodeProcessor.Decoded) record.value();
+    public void process(Record<String, DecodeProcessor.Decoded> record) {
+        DecodeProcessor.Decoded decoded = record.value();
         String id = decoded.event().requestId();
         RequestState state;
         try {
@@ -123,16 +127,21 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
     }
 
     private void recordActivity(String id, boolean finished, long now) {
-        Written last = activityWritten.get(id);
-        long since = last == null ? Long.MAX_VALUE : now - last.atMs();
+        RequestActivity.Activity last = activityWritten.get(id);
+        if (last == null) {
+            last = activity.get(id);
+        }
+        long since = last == null ? Long.MAX_VALUE : now - last.lastMs();
         if (since >= activityStepMs || since < 0 || finished != last.finished()) {
-            activity.put(id, activityBytes(now, finished));
-            activityWritten.put(id, new Written(now, finished));
+            RequestActivity.Activity next = new RequestActivity.Activity(now, finished);
+            activity.put(id, last, next);
+            activityWritten.put(id, next);
         }
     }
 
-    private void deadLetter(Record<Object, Object> record, DecodeProcessor.Decoded decoded, String reason, String code) {
-        Record<Object, Object> out = new Record<>((Object) decoded.event().requestId(), (Object) decoded.raw(),
+    private void deadLetter(Record<String, DecodeProcessor.Decoded> record, DecodeProcessor.Decoded decoded, String reason,
+                            String code) {
+        Record<String, Object> out = new Record<>(decoded.event().requestId(), decoded.raw(),
                 record.timestamp(), new RecordHeaders(record.headers().toArray()));
         DeadLetters.annotate(out.headers(), DeadLetters.STAGE_MONITOR, reason, code, context.recordMetadata().orElse(null));
         context.forward(out, GroundstateTopology.MONITOR_DLQ_SINK);
@@ -146,8 +155,8 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
 
     private void forget(String id) {
         states.delete(id);
-        activity.delete(id);
-        activityWritten.remove(id);
+        RequestActivity.Activity last = activityWritten.remove(id);
+        activity.delete(id, last != null ? last : activity.get(id));
     }
 
     @Override
@@ -165,10 +174,10 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
             String sink = o instanceof MonitorOutput.Alert ? GroundstateTopology.ALERTS_SINK
                     : o instanceof MonitorOutput.SpanScore ? GroundstateTopology.SPANS_SINK
                     : GroundstateTopology.VERDICTS_SINK;
-            context.forward(new Record<>((Object) id, (Object) r, timestamp), sink);
+            context.forward(new Record<>(id, r, timestamp), sink);
         }
         if (alerted && commitOnAlert) {
-            AlertCommits.ofThisThread().alerted();
+            alertCommits.alerted();
         }
         metrics.outputs(outputs, context.currentSystemTimeMs());
     }
@@ -179,7 +188,7 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
      * alert's latency at half load).
      */
     private void maybeCommitForAlerts() {
-        if (commitOnAlert && AlertCommits.ofThisThread().askNow(this::meanCommitMs)) {
+        if (commitOnAlert && alertCommits.askNow(this::meanCommitMs)) {
             context.commit();
         }
     }
@@ -205,52 +214,26 @@ final class MonitorProcessor implements Processor<Object, Object, Object, Object
 
     /** Ends idle requests with a verdict, and forgets finished ones after the retention. */
     private void sweep(long now) {
-        List<KeyValue<String, byte[]>> due = new ArrayList<>();
-        long active = 0;
-        long stored = 0;
-        try (KeyValueIterator<String, byte[]> it = activity.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                ByteBuffer b = ByteBuffer.wrap(kv.value);
-                long last = b.getLong();
-                boolean finished = b.get() != 0;
-                stored++;
-                active += finished ? 0 : 1;
-                if (finished ? now - last >= retentionMs : now - last >= idleMs + activityStepMs) {
-                    due.add(kv);
-                }
-            }
-        }
-        for (KeyValue<String, byte[]> kv : due) {
-            boolean finished = kv.value[8] != 0;
-            if (finished || states.get(kv.key) == null) {
-                forget(kv.key);
-                stored--;
-                active -= finished ? 0 : 1;
+        for (RequestActivity.Due due : activity.due(now - idleMs - activityStepMs, now - retentionMs)) {
+            if (due.finished() || states.get(due.id()) == null) {
+                forget(due.id());
                 continue;
             }
             RequestState state;
             List<MonitorOutput> outputs;
             try {
-                state = load(kv.key);
+                state = load(due.id());
                 outputs = MonitorStep.expireIdle(monitor, state);
             } catch (RuntimeException e) {
-                LOG.warn("monitor failed to expire request {}: {}; its state is dropped", kv.key, e.toString());
-                forget(kv.key);
-                stored--;
-                active--;
+                LOG.warn("monitor failed to expire request {}: {}; its state is dropped", due.id(), e.toString());
+                forget(due.id());
                 continue;
             }
-            states.put(kv.key, state);
-            recordActivity(kv.key, state.finished, now);
-            active--;
-            emit(kv.key, outputs, now);
+            states.put(due.id(), state);
+            recordActivity(due.id(), state.finished, now);
+            emit(due.id(), outputs, now);
         }
         maybeCommitForAlerts();
-        metrics.requests(task, active, stored);
-    }
-
-    static byte[] activityBytes(long lastActivityMs, boolean finished) {
-        return ByteBuffer.allocate(9).putLong(lastActivityMs).put((byte) (finished ? 1 : 0)).array();
+        metrics.requests(task, activity.active(), activity.stored());
     }
 }

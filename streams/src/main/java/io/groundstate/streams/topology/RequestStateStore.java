@@ -32,11 +32,19 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  *
  * <p>It is deliberately not a {@link KeyValueStore}: processors get it as it is (Kafka Streams wraps key-value
  * stores in decorators that would hide these methods).
+ *
+ * <p>Why the internal {@link CachedStateStore} and not the public API only: Kafka Streams 4.3 calls nothing of a
+ * public store before an exactly-once commit (ProcessorStateManager.flushCache flushes only CachedStateStore and
+ * its own buffers), so a public store must serialise at every change. Measured (bench streaming, hashing encoder,
+ * 2026-12-04): writing each state at its change ran at 5,214 events/s against 20,905 with this store, 100 against
+ * 34 µs of stream-thread CPU per event. Kafka Streams' own record cache would spare the changelog writes but not
+ * the serialisation. If a release drops the interface, ChaosTest (SIGKILL under exactly-once) fails.
  */
 public final class RequestStateStore implements StateStore, CachedStateStore<String, byte[]> {
     private final KeyValueStore<String, byte[]> persisted;
     private final Map<String, RequestState> live;
     private final Set<String> dirty = new LinkedHashSet<>();
+    private Runnable beforeCommit = () -> { };
 
     RequestStateStore(KeyValueStore<String, byte[]> persisted, int liveRequests) {
         this.persisted = persisted;
@@ -93,12 +101,17 @@ public final class RequestStateStore implements StateStore, CachedStateStore<Str
     }
 
     /**
-     * Called by Kafka Streams before every commit (ProcessorStateManager.flushCache), which also tells the thread's
-     * alert pacing that the alerts emitted so far are being committed.
+     * Tells {@code listener} of every commit of this store's task, before it is made: the monitor's alert pacing
+     * learns that the alerts emitted so far are being committed.
      */
+    void beforeEachCommit(Runnable listener) {
+        this.beforeCommit = listener;
+    }
+
+    /** Called by Kafka Streams before every commit (ProcessorStateManager.flushCache). */
     @Override
     public void flushCache() {
-        AlertCommits.ofThisThread().committing();
+        beforeCommit.run();
         writeDirty();
     }
 

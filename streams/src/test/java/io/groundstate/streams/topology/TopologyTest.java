@@ -45,6 +45,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -188,7 +189,7 @@ class TopologyTest {
         return ((RequestStateStore) driver.getStateStore(GroundstateTopology.STATE_STORE)).persisted();
     }
 
-    KeyValueStore<String, byte[]> activityStore() {
+    KeyValueStore<String, RequestActivity.Activity> activityStore() {
         return driver.getKeyValueStore(GroundstateTopology.ACTIVITY_STORE);
     }
 
@@ -250,7 +251,7 @@ class TopologyTest {
         send(all.subList(0, half));
         assertTrue(values(verdicts).isEmpty());
         byte[] state = stateStore().get(inFlight);
-        byte[] activity = activityStore().get(inFlight);
+        RequestActivity.Activity activity = activityStore().get(inFlight);
         close();
         assertNotNull(state);
 
@@ -339,7 +340,7 @@ class TopologyTest {
             RequestState stored = RequestState.fromBytes(stateStore().get(r.id()));
             assertTrue(stored.finished);
             assertEquals(r.response(), stored.response);
-            assertEquals(1, activityStore().get(r.id())[8]);
+            assertTrue(activityStore().get(r.id()).finished());
             alerted += gotAlerts.isEmpty() ? 0 : 1;
             for (JsonNode a : gotAlerts) {
                 assertEquals(r.id(), a.get("request_id").asText());
@@ -371,24 +372,29 @@ class TopologyTest {
     @Test
     void anAlertAsksForACommitAtOnceAndNoOtherOutputDoes() {
         long[] now = {0};
-        AlertCommits.setForThisThread(new AlertCommits(() -> now[0]));
-        try {
+        {
             for (boolean commitOnAlert : new boolean[] {true, false}) {
-                MockProcessorContext<Object, Object> context = new MockProcessorContext<>();
+                MockProcessorContext<String, Object> context = new MockProcessorContext<>();
                 RequestStateStore states = RequestStateStore.builder(Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(GroundstateTopology.STATE_STORE), Serdes.String(),
                         Serdes.ByteArray())
                         .withLoggingDisabled(), 10).build();
-                KeyValueStore<String, byte[]> activity = Stores.keyValueStoreBuilder(
+                KeyValueStore<String, RequestActivity.Activity> activity = Stores.keyValueStoreBuilder(
                         Stores.inMemoryKeyValueStore(GroundstateTopology.ACTIVITY_STORE), Serdes.String(),
+                        RequestActivity.Activity.SERDE)
+                        .withLoggingDisabled().build();
+                KeyValueStore<Bytes, byte[]> expiry = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore(GroundstateTopology.EXPIRY_STORE), Serdes.Bytes(),
                         Serdes.ByteArray())
                         .withLoggingDisabled().build();
                 states.init(context.getStateStoreContext(), states);
                 activity.init(context.getStateStoreContext(), activity);
+                expiry.init(context.getStateStoreContext(), expiry);
                 context.addStateStore(states);
                 context.addStateStore(activity);
+                context.addStateStore(expiry);
                 MonitorProcessor processor = new MonitorProcessor(monitor(), true, commitOnAlert, Duration.ofMinutes(1),
-                        Duration.ofMinutes(2), Duration.ofSeconds(1), GroundstateMetrics.unbound());
+                        Duration.ofMinutes(2), Duration.ofSeconds(1), GroundstateMetrics.unbound(), () -> now[0]);
                 processor.init(context);
                 int alerting = 0;
                 int quiet = 0;
@@ -398,8 +404,8 @@ class TopologyTest {
                         context.setCurrentSystemTimeMs(now[0] / 1_000_000);
                         context.resetCommit();
                         context.resetForwards();
-                        processor.process(new Record<>((Object) e.requestId(),
-                                (Object) new DecodeProcessor.Decoded(e, "event", new byte[0]), e.eventTime()));
+                        processor.process(new Record<>(e.requestId(), new DecodeProcessor.Decoded(e, "event", new byte[0]),
+                                e.eventTime()));
                         boolean alerted = context.forwarded().stream()
                                 .anyMatch(f -> f.childName().orElse("").equals(GroundstateTopology.ALERTS_SINK));
                         boolean otherOutputs = context.forwarded().stream()
@@ -412,8 +418,6 @@ class TopologyTest {
                 assertTrue(alerting > 0 && quiet > 0,
                         alerting + " events alerted, " + quiet + " gave only other outputs");
             }
-        } finally {
-            AlertCommits.setForThisThread(new AlertCommits(System::nanoTime));
         }
     }
 
@@ -523,13 +527,13 @@ class TopologyTest {
         int n = list.size();
         start(config(Map.of()));
         send(list.subList(0, n - 2));
-        long written = java.nio.ByteBuffer.wrap(activityStore().get(r.id())).getLong();
+        long written = activityStore().get(r.id()).lastMs();
         driver.advanceWallClockTime(Duration.ofMillis(300));
         send(list.subList(n - 2, n - 1));
-        assertEquals(written, java.nio.ByteBuffer.wrap(activityStore().get(r.id())).getLong(), "within the step");
+        assertEquals(written, activityStore().get(r.id()).lastMs(), "within the step");
         driver.advanceWallClockTime(Duration.ofSeconds(40));
         send(list.subList(n - 1, n));
-        assertEquals(written + 40_300, java.nio.ByteBuffer.wrap(activityStore().get(r.id())).getLong());
+        assertEquals(written + 40_300, activityStore().get(r.id()).lastMs());
         driver.advanceWallClockTime(Duration.ofSeconds(60));
         assertTrue(verdicts.isEmpty(), "idle for exactly the timeout, not longer");
         driver.advanceWallClockTime(Duration.ofSeconds(1));

@@ -10,18 +10,12 @@ import ai.onnxruntime.OrtSession;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.encoder.Pooling;
-import io.groundstate.detectors.encoder.WordTable;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +25,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OnnxEncoder implements Encoder {
     private static final Logger LOG = LoggerFactory.getLogger(OnnxEncoder.class);
-    /** The built-in models' word tables, by model id, loaded once per JVM (see {@link #wordTable}). */
-    private static final Map<String, Optional<WordTable>> WORD_TABLES = new ConcurrentHashMap<>();
 
     private final EncoderSpec spec;
     private final OrtEnvironment env;
@@ -111,8 +102,8 @@ public final class OnnxEncoder implements Encoder {
      */
     public static OnnxEncoder open(EncoderSpec spec, int threadsPerRun) {
         try {
-            byte[] model = modelBytes(spec);
-            HuggingFaceTokenizer tokenizer = loadTokenizer(spec);
+            byte[] model = ModelFiles.modelBytes(spec);
+            HuggingFaceTokenizer tokenizer = ModelFiles.loadTokenizer(spec);
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             int wanted = EncoderSpec.parseDevice(spec.device());
             if (wanted != -1) {
@@ -146,43 +137,6 @@ public final class OnnxEncoder implements Encoder {
         }
     }
 
-    /**
-     * The built-in model's {@link WordTable} (built with the project by {@link WordTableBuilder}), or empty: a model
-     * from a file has none, and neither has one whose table was computed from other bytes or another pooling.
-     */
-    public static Optional<WordTable> wordTable(EncoderSpec spec) {
-        if (spec.resource() == null) {
-            return Optional.empty();
-        }
-        // Once per model and JVM: every encoder opened would otherwise re-read the model to check it and hold
-        // its own 33 MB copy of the table.
-        return WORD_TABLES.computeIfAbsent(spec.id(), id -> loadWordTable(spec));
-    }
-
-    private static Optional<WordTable> loadWordTable(EncoderSpec spec) {
-        InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(WordTable.resourceName(spec.name()));
-        if (in == null) {
-            return Optional.empty();
-        }
-        try (InputStream data = new BufferedInputStream(in, 1 << 16)) {
-            WordTable table = WordTable.read(data);
-            if (!table.belongsTo(spec.id(), WordTable.digest(modelBytes(spec)))) {
-                LOG.warn("the word table of {} was computed for another model; embedding words with the model", spec.id());
-                return Optional.empty();
-            }
-            LOG.info("encoder {}: {} vocabulary words from the word table", spec.id(), table.size());
-            return Optional.of(table);
-        } catch (IOException e) {
-            LOG.warn("cannot read the word table of {} ({}); embedding words with the model", spec.id(), e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /** The model file's bytes, from its path or the class path. */
-    public static byte[] modelBytes(EncoderSpec spec) throws IOException {
-        return spec.modelPath() != null ? Files.readAllBytes(spec.modelPath()) : resource(spec.resource());
-    }
-
     /** The session options this encoder runs with (full graph optimisation, {@code intraOpThreads} per run). */
     public static OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
         OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
@@ -195,36 +149,6 @@ public final class OnnxEncoder implements Encoder {
         String m = String.valueOf(e.getMessage());
         int nl = m.indexOf('\n');
         return nl < 0 ? m : m.substring(0, nl);
-    }
-
-    /** The tokenizer as this encoder configures it: truncation at the model's length, no padding. */
-    public static HuggingFaceTokenizer loadTokenizer(EncoderSpec spec) throws IOException {
-        Map<String, String> opts = new HashMap<>();
-        opts.put("maxLength", Integer.toString(spec.maxTokens()));
-        opts.put("truncation", "true");
-        opts.put("padding", "false");
-        opts.put("addSpecialTokens", "true");
-        Path file = Path.of(spec.tokenizer());
-        if (spec.modelPath() != null || Files.isRegularFile(file)) {
-            return HuggingFaceTokenizer.newInstance(file, opts);
-        }
-        try (InputStream in = stream(spec.tokenizer())) {
-            return HuggingFaceTokenizer.newInstance(in, opts);
-        }
-    }
-
-    static InputStream stream(String name) {
-        InputStream in = OnnxEncoder.class.getClassLoader().getResourceAsStream(name);
-        if (in == null) {
-            throw new IllegalStateException("classpath resource " + name + " is missing: is the model artifact on the class path?");
-        }
-        return in;
-    }
-
-    private static byte[] resource(String name) throws IOException {
-        try (InputStream in = stream(name)) {
-            return in.readAllBytes();
-        }
     }
 
     @Override

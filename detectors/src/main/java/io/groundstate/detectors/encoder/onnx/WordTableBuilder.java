@@ -41,7 +41,7 @@ public final class WordTableBuilder {
 
     static void build(EncoderSpec spec, Path outDir) throws IOException {
         Path file = outDir.resolve(WordTable.resourceName(spec.name()));
-        byte[] digest = WordTable.digest(OnnxEncoder.modelBytes(spec));
+        byte[] digest = WordTable.digest(ModelFiles.modelBytes(spec));
         if (Files.isRegularFile(file)) {
             try (InputStream in = Files.newInputStream(file)) {
                 if (WordTable.read(in).belongsTo(spec.id(), digest)) {
@@ -72,7 +72,7 @@ public final class WordTableBuilder {
     static List<String> vocabularyWords(EncoderSpec spec) throws IOException {
         JsonNode root;
         Path path = Path.of(spec.tokenizer());
-        try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path) : OnnxEncoder.stream(spec.tokenizer())) {
+        try (InputStream in = Files.isRegularFile(path) ? Files.newInputStream(path) : ModelFiles.stream(spec.tokenizer())) {
             root = new ObjectMapper().readTree(in);
         }
         JsonNode vocab = root.path("model").path("vocab");
