@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * the result honestly by cross-validation over sources (answers to one source never straddle folds).
  */
 public final class Calibrator {
-    public static final String VERSION = "8";
+    public static final String VERSION = "9";
     /** L2 penalties on standardised weights; the response model sees a tenth as many examples. */
     public static final double SENTENCE_LAMBDA = 10.0;
     public static final double RESPONSE_LAMBDA = 10.0;
@@ -41,6 +41,9 @@ public final class Calibrator {
         // Drift slack: the median calibrated energy of faithful sentences.
         List<Double> faithful = new ArrayList<>();
         for (RecordResult r : data) {
+            if (!r.record().spanLabeled()) {
+                continue; // its sentences' labels are unknown
+            }
             boolean[] y = r.sentenceLabels();
             for (int i = 0; i < y.length; i++) {
                 if (!y[i]) {
@@ -62,16 +65,19 @@ public final class Calibrator {
         List<Double> gainsFaithful = new ArrayList<>();
         List<Double> maxCusumFaithful = new ArrayList<>();
         for (RecordResult r : cusumed) {
-            boolean[] y = r.sentenceLabels();
+            boolean spans = r.record().spanLabeled();
+            boolean[] y = spans ? r.sentenceLabels() : null;
             double maxCusum = 0;
             List<double[]> rows = new ArrayList<>();
-            for (int i = 0; i < y.length; i++) {
+            for (int i = 0; i < r.sentences().size(); i++) {
                 double[] f = r.sentences().get(i).features();
                 rows.add(f);
-                xs.add(select(f, cols));
-                ys.add(y[i] ? 1 : 0);
-                if (!y[i]) {
-                    gainsFaithful.add(SentenceFeature.GAIN.of(f));
+                if (spans) { // a response-level label says nothing about one sentence
+                    xs.add(select(f, cols));
+                    ys.add(y[i] ? 1 : 0);
+                    if (!y[i]) {
+                        gainsFaithful.add(SentenceFeature.GAIN.of(f));
+                    }
                 }
                 maxCusum = Math.max(maxCusum, SentenceFeature.CUSUM.of(f));
             }
@@ -100,6 +106,9 @@ public final class Calibrator {
         List<double[]> txs = new ArrayList<>();
         List<Integer> tys = new ArrayList<>();
         for (RecordResult r : cusumed) {
+            if (!r.record().spanLabeled()) {
+                continue;
+            }
             for (SentenceResult s : r.sentences()) {
                 List<double[]> rows = Localisation.withSentenceProbability(s.tokens(), twoStage.probability(s.features()));
                 for (int i = 0; i < rows.size(); i++) {
@@ -123,11 +132,69 @@ public final class Calibrator {
         Combiner judged = new Combiner(new Combiner.Weights("1", encoderId, fittedOn, sentence, response, token,
                 withVerdict, null));
         SpanChoice spans = bestSpans(Evaluation.rescore(cusumed, judged), judged);
-        Thresholds th = new Thresholds(sentenceThreshold, sentenceThreshold + (1 - sentenceThreshold) / 2,
-                responseThreshold, provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy(),
-                spans.record(), spans.prose());
+        AlertLevels alerts = alertLevels(scored, sentenceThreshold);
+        Thresholds th = new Thresholds(alerts.warning(), alerts.critical(), responseThreshold,
+                provisional.fragileGain(), kappa, provisional.driftH(), base.nullEnergy(), spans.record(),
+                spans.prose());
         return new Combiner(new Combiner.Weights(VERSION, encoderId, fittedOn, sentence, response, token, th,
                 spans.granularity()));
+    }
+
+    /** The precision an ungrounded-span warning is fitted to on the training sources, above the 0.5 it must keep held out. */
+    public static final double WARNING_PRECISION = 0.6;
+    /** And a critical one. */
+    public static final double CRITICAL_PRECISION = 0.8;
+
+    record AlertLevels(double warning, double critical) {
+    }
+
+    /**
+     * Where an ungrounded-span alert is published, and at which severity: critical from the lowest probability above
+     * which the training sentences' precision reaches {@link #CRITICAL_PRECISION}; warning from the lowest at which
+     * the sentences between it and critical reach {@link #WARNING_PRECISION}, so that each severity is mostly right on
+     * its own. Where no band does, there are no warnings (warning = critical). Sentence F1 would put the warning
+     * far lower (at {@code f1Best}), where most warnings are wrong.
+     */
+    static AlertLevels alertLevels(List<RecordResult> scored, double f1Best) {
+        List<double[]> sentences = new ArrayList<>(); // probability, label
+        for (RecordResult r : scored) {
+            if (!r.record().spanLabeled()) {
+                continue;
+            }
+            boolean[] y = r.sentenceLabels();
+            for (int i = 0; i < y.length; i++) {
+                sentences.add(new double[] {r.sentences().get(i).probability(), y[i] ? 1 : 0});
+            }
+        }
+        double[] ts = candidates(sentences.stream().mapToDouble(x -> x[0]).toArray());
+        double critical = f1Best + (1 - f1Best) / 2;
+        for (double t : ts) {
+            if (precision(sentences, t, Double.POSITIVE_INFINITY) >= CRITICAL_PRECISION) {
+                critical = t;
+                break;
+            }
+        }
+        double warning = critical;
+        for (double t : ts) {
+            if (t < critical && precision(sentences, t, critical) >= WARNING_PRECISION) {
+                warning = t;
+                break;
+            }
+        }
+        return new AlertLevels(warning, critical);
+    }
+
+    /** Share labeled among sentences with probability in [from, to); NaN for none. */
+    private static double precision(List<double[]> sentences, double from, double to) {
+        long n = 0;
+        long hits = 0;
+        for (double[] s : sentences) {
+            if (s[0] >= from && s[0] < to) {
+                n++;
+                hits += s[1] > 0 ? 1 : 0;
+            }
+        }
+        return n == 0 ? Double.NaN : (double) hits / n;
     }
 
     private static double[] select(double[] f, int[] cols) {

@@ -5,8 +5,12 @@ import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.calib.Localisation;
+import io.groundstate.detectors.calib.Thresholds;
 import io.groundstate.detectors.calib.Localisation.TokenEvidence;
+import io.groundstate.detectors.monitor.AlertRules;
 import io.groundstate.detectors.monitor.MonitorEvent;
+import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
+import io.groundstate.detectors.monitor.MonitorOutput.Severity;
 import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.detectors.monitor.RequestState;
@@ -38,9 +42,21 @@ public final class Evaluation {
         }
     }
 
+    /** An alert as eval counts it: its kind and severity, on the sentence at {@code sentence}. */
+    public record Alerted(int sentence, AlertKind kind, Severity severity) {
+    }
+
     public record RecordResult(LabeledRecord record, List<SentenceResult> sentences, double probability,
-                               boolean predicted) {
-        /** A sentence is labeled unsupported when it overlaps a labeled span. */
+                               boolean predicted, List<Alerted> alerts) {
+        /** A result whose alerts do not matter (threshold searches). */
+        public RecordResult(LabeledRecord record, List<SentenceResult> sentences, double probability, boolean predicted) {
+            this(record, sentences, probability, predicted, List.of());
+        }
+
+        /**
+         * A sentence is labeled unsupported when it overlaps a labeled span; only meaningful for a record labeled with
+         * spans ({@link LabeledRecord#spanLabeled}).
+         */
         public boolean[] sentenceLabels() {
             boolean[] y = new boolean[sentences.size()];
             for (int i = 0; i < y.length; i++) {
@@ -83,6 +99,26 @@ public final class Evaluation {
         return out;
     }
 
+    /**
+     * The alerts of every kind that {@link AlertRules} raises on each answer's sentences as scored, published or
+     * not: eval measures the kinds that are off by default too.
+     */
+    public static List<RecordResult> withAlerts(List<RecordResult> results, Thresholds thresholds) {
+        List<RecordResult> out = new ArrayList<>(results.size());
+        for (RecordResult r : results) {
+            List<Alerted> alerted = new ArrayList<>();
+            AlertRules.DriftArm drift = new AlertRules.DriftArm();
+            for (int k = 0; k < r.sentences().size(); k++) {
+                SentenceResult s = r.sentences().get(k);
+                for (AlertRules.Decision d : AlertRules.decide(thresholds, s.probability(), s.features(), drift)) {
+                    alerted.add(new Alerted(k, d.kind(), d.severity()));
+                }
+            }
+            out.add(new RecordResult(r.record(), r.sentences(), r.probability(), r.predicted(), alerted));
+        }
+        return out;
+    }
+
     /** Re-applies a combiner to collected features, exactly as the monitor would have. */
     public static List<RecordResult> rescore(List<RecordResult> results, Combiner combiner) {
         List<RecordResult> out = new ArrayList<>(results.size());
@@ -91,12 +127,17 @@ public final class Evaluation {
             List<SentenceResult> ss = new ArrayList<>();
             double cusum = 0;
             List<double[]> rows = new ArrayList<>();
+            List<Alerted> alerted = new ArrayList<>();
+            AlertRules.DriftArm drift = new AlertRules.DriftArm();
             for (SentenceResult s : r.sentences()) {
                 double[] f = s.features().clone();
                 cusum = Drift.cusum(cusum, SentenceFeature.CALIBRATED_ENERGY.of(f), kappa);
                 SentenceFeature.CUSUM.set(f, cusum);
                 rows.add(f);
                 double ps = combiner.probability(f);
+                for (AlertRules.Decision d : AlertRules.decide(combiner.thresholds(), ps, f, drift)) {
+                    alerted.add(new Alerted(ss.size(), d.kind(), d.severity()));
+                }
                 double[] tp = Localisation.withSentenceProbability(s.tokens(), ps).stream()
                         .mapToDouble(combiner::tokenProbability).toArray();
                 ss.add(new SentenceResult(s.start(), s.end(), f, ps, ps >= combiner.thresholds().sentence(),
@@ -105,7 +146,7 @@ public final class Evaluation {
                         s.start(), s.end()), s.tokens()));
             }
             double p = rows.isEmpty() ? 0 : combiner.responseProbability(rows);
-            out.add(new RecordResult(r.record(), ss, p, p >= combiner.thresholds().response()));
+            out.add(new RecordResult(r.record(), ss, p, p >= combiner.thresholds().response(), alerted));
         }
         return out;
     }
@@ -116,8 +157,40 @@ public final class Evaluation {
     public record TaskReport(int responses, int hallucinated, Level responseLevel, Level spanLevel) {
     }
 
+    /**
+     * @param spanLabeled the responses labeled with spans, over which the span level (and sentence-level alert
+     *                    precision and recall) are measured; the rest count for the response level only
+     */
     public record Report(int responses, Level responseLevel, Level spanLevel, Map<String, TaskReport> byTask,
-                         double meanWithinTaskAuroc) {
+                         double meanWithinTaskAuroc, int spanLabeled, AlertReport alerts, Calibration calibration) {
+    }
+
+    /**
+     * What the alerts an operator would receive are worth.
+     *
+     * @param byKind       each kind and severity (severity null: the kind at any severity)
+     * @param faithfulWithAlert     share of faithful answers with at least one alert of any kind
+     * @param hallucinatedWithAlert share of hallucinated answers with at least one
+     */
+    public record AlertReport(java.util.Set<AlertKind> published, List<KindReport> byKind, double faithfulWithAlert,
+                              double hallucinatedWithAlert) {
+    }
+
+    /**
+     * @param per100Answers alerts per 100 answers
+     * @param precision     share of these alerts (on span-labeled answers) whose sentence overlaps a labeled span
+     * @param recall        share of the sentences overlapping a labeled span that drew one
+     */
+    public record KindReport(AlertKind kind, Severity severity, int alerts, double per100Answers, double precision,
+                             double recall) {
+    }
+
+    /** The verdict's probability against the truth: expected calibration error over equal-width bins, and the bins. */
+    public record Calibration(double expectedCalibrationError, List<Bin> bins) {
+    }
+
+    /** Verdicts whose probability fell in [from, to): how many, their mean probability, the share hallucinated. */
+    public record Bin(double from, double to, int responses, double meanProbability, double observedRate) {
     }
 
     /** Sentence-level F1: flagged sentences against sentences that overlap a labeled span. */
@@ -126,6 +199,9 @@ public final class Evaluation {
         long predicted = 0;
         long actual = 0;
         for (RecordResult r : results) {
+            if (!r.record().spanLabeled()) {
+                continue;
+            }
             boolean[] y = r.sentenceLabels();
             for (int i = 0; i < y.length; i++) {
                 boolean f = r.sentences().get(i).flagged();
@@ -147,7 +223,13 @@ public final class Evaluation {
         return false;
     }
 
+    /** The report, with the answers' alerts counted over the kinds on by default. */
     public static Report report(List<RecordResult> results) {
+        return report(results, io.groundstate.detectors.monitor.MonitorConfig.DEFAULT_ALERT_KINDS);
+    }
+
+    /** @param published the alert kinds an operator receives, over which answers "with an alert" are counted */
+    public static Report report(List<RecordResult> results, java.util.Set<AlertKind> published) {
         Map<String, List<RecordResult>> byTask = new TreeMap<>();
         for (RecordResult r : results) {
             byTask.computeIfAbsent(r.record().task(), k -> new ArrayList<>()).add(r);
@@ -165,8 +247,91 @@ public final class Evaluation {
                 aurocCount++;
             }
         }
+        int spanLabeled = (int) results.stream().filter(r -> r.record().spanLabeled()).count();
         return new Report(results.size(), responseLevel(results), spanLevel(results), tasks,
-                aurocCount == 0 ? Double.NaN : aurocSum / aurocCount);
+                aurocCount == 0 ? Double.NaN : aurocSum / aurocCount, spanLabeled, alertReport(results, published),
+                calibration(results, 10));
+    }
+
+    static AlertReport alertReport(List<RecordResult> results, java.util.Set<AlertKind> published) {
+        List<KindReport> kinds = new ArrayList<>();
+        long labeledSentences = 0;
+        for (RecordResult r : results) {
+            if (r.record().spanLabeled()) {
+                for (boolean y : r.sentenceLabels()) {
+                    labeledSentences += y ? 1 : 0;
+                }
+            }
+        }
+        for (AlertKind kind : AlertKind.values()) {
+            List<Severity> severities = new ArrayList<>();
+            severities.add(null);
+            for (Severity sev : Severity.values()) {
+                if (results.stream().anyMatch(r -> r.alerts().stream().anyMatch(a -> a.kind() == kind && a.severity() == sev))) {
+                    severities.add(sev);
+                }
+            }
+            for (Severity sev : severities) {
+                int alerts = 0;
+                long onLabeled = 0;
+                long hits = 0;
+                long recalled = 0;
+                for (RecordResult r : results) {
+                    boolean[] y = r.record().spanLabeled() ? r.sentenceLabels() : null;
+                    java.util.Set<Integer> alertedSentences = new java.util.TreeSet<>();
+                    for (Alerted a : r.alerts()) {
+                        if (a.kind() != kind || (sev != null && a.severity() != sev)) {
+                            continue;
+                        }
+                        alerts++;
+                        alertedSentences.add(a.sentence());
+                        if (y != null) {
+                            onLabeled++;
+                            hits += y[a.sentence()] ? 1 : 0;
+                        }
+                    }
+                    if (y != null) {
+                        for (int i : alertedSentences) {
+                            recalled += y[i] ? 1 : 0;
+                        }
+                    }
+                }
+                kinds.add(new KindReport(kind, sev, alerts, results.isEmpty() ? Double.NaN : 100.0 * alerts / results.size(),
+                        onLabeled == 0 ? Double.NaN : (double) hits / onLabeled,
+                        labeledSentences == 0 ? Double.NaN : (double) recalled / labeledSentences));
+            }
+        }
+        long faithful = results.stream().filter(r -> !r.record().hallucinated()).count();
+        long hallucinated = results.size() - faithful;
+        java.util.function.Predicate<RecordResult> alerted = r -> r.alerts().stream()
+                .anyMatch(a -> published.contains(a.kind()));
+        long faithfulAlerted = results.stream().filter(r -> !r.record().hallucinated() && alerted.test(r)).count();
+        long hallucinatedAlerted = results.stream().filter(r -> r.record().hallucinated() && alerted.test(r)).count();
+        return new AlertReport(published, kinds, faithful == 0 ? Double.NaN : (double) faithfulAlerted / faithful,
+                hallucinated == 0 ? Double.NaN : (double) hallucinatedAlerted / hallucinated);
+    }
+
+    static Calibration calibration(List<RecordResult> results, int bins) {
+        int[] n = new int[bins];
+        double[] p = new double[bins];
+        int[] positives = new int[bins];
+        for (RecordResult r : results) {
+            int b = Math.min(bins - 1, (int) Math.floor(r.probability() * bins));
+            n[b]++;
+            p[b] += r.probability();
+            positives[b] += r.record().hallucinated() ? 1 : 0;
+        }
+        List<Bin> out = new ArrayList<>();
+        double ece = 0;
+        for (int b = 0; b < bins; b++) {
+            double mean = n[b] == 0 ? Double.NaN : p[b] / n[b];
+            double rate = n[b] == 0 ? Double.NaN : (double) positives[b] / n[b];
+            out.add(new Bin((double) b / bins, (double) (b + 1) / bins, n[b], mean, rate));
+            if (n[b] > 0) {
+                ece += (double) n[b] / results.size() * Math.abs(rate - mean);
+            }
+        }
+        return new Calibration(results.isEmpty() ? Double.NaN : ece, out);
     }
 
     static Level responseLevel(List<RecordResult> rs) {
@@ -188,6 +353,9 @@ public final class Evaluation {
         long predicted = 0;
         long actual = 0;
         for (RecordResult r : rs) {
+            if (!r.record().spanLabeled()) {
+                continue;
+            }
             int n = r.record().response().length();
             boolean[] gold = Metrics.cover(n, r.record().spans().stream()
                     .map(s -> new int[] {s.start(), s.end()}).toArray(int[][]::new));

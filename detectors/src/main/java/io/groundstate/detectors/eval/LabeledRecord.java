@@ -12,7 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One labeled answer in the RAGTruth-style format (see shared/data/README.md). */
+/**
+ * One labeled answer in the RAGTruth-style format (see shared/data/README.md). Labels are spans, or only a
+ * response-level {@code hallucinated} ({@code label_granularity: response}, as many public datasets are): such a
+ * record counts for response-level figures and nothing finer.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record LabeledRecord(@JsonProperty("id") String id,
                             @JsonProperty("source_id") String sourceId,
@@ -21,15 +25,32 @@ public record LabeledRecord(@JsonProperty("id") String id,
                             @JsonProperty("question") String question,
                             @JsonProperty("context") String context,
                             @JsonProperty("response") String response,
-                            @JsonProperty("labels") List<Span> labels) {
+                            @JsonProperty("labels") List<Span> labels,
+                            @JsonProperty("hallucinated") Boolean hallucinatedLabel,
+                            @JsonProperty("label_granularity") String labelGranularity) {
+
+    /** A record labeled with spans (or none, for a faithful answer). */
+    public LabeledRecord(String id, String sourceId, String taskType, String model, String question, String context,
+                         String response, List<Span> labels) {
+        this(id, sourceId, taskType, model, question, context, response, labels, null, null);
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Span(@JsonProperty("start") int start, @JsonProperty("end") int end,
                        @JsonProperty("text") String text, @JsonProperty("label_type") String labelType) {
     }
 
+    /** The response-level label: the file's {@code hallucinated} where it has one, else whether any span is labeled. */
     public boolean hallucinated() {
-        return labels != null && !labels.isEmpty();
+        return hallucinatedLabel != null ? hallucinatedLabel : labels != null && !labels.isEmpty();
+    }
+
+    /**
+     * Whether the spans are the whole truth about this response (a faithful answer has none), so that sentences and
+     * characters can be judged against them; false for a record labeled at response level only.
+     */
+    public boolean spanLabeled() {
+        return !"response".equals(labelGranularity);
     }
 
     public List<Span> spans() {
@@ -69,6 +90,16 @@ public record LabeledRecord(@JsonProperty("id") String id,
     void validate(String where) throws IOException {
         if (id == null || response == null || context == null) {
             throw new IOException(where + ": id, context and response are required");
+        }
+        if (labelGranularity != null && !labelGranularity.equals("span") && !labelGranularity.equals("response")) {
+            throw new IOException(where + ": label_granularity must be span or response, not " + labelGranularity);
+        }
+        if (!spanLabeled() && hallucinatedLabel == null) {
+            throw new IOException(where + ": a record labeled at response level needs hallucinated (true or false)");
+        }
+        if (spanLabeled() && hallucinatedLabel != null && hallucinatedLabel != !spans().isEmpty()) {
+            throw new IOException(where + ": hallucinated is " + hallucinatedLabel + " but " + spans().size()
+                    + " spans are labeled; for a response-level label set label_granularity to response");
         }
         for (Span s : spans()) {
             if (s.start < 0 || s.end > response.length() || s.start > s.end) {

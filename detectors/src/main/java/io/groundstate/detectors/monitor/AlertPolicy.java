@@ -1,7 +1,6 @@
 package io.groundstate.detectors.monitor;
 
 import io.groundstate.detectors.calib.Combiner;
-import io.groundstate.detectors.calib.Thresholds;
 import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
 import io.groundstate.detectors.monitor.MonitorOutput.Severity;
 import io.groundstate.detectors.monitor.RequestState.SentenceRecord;
@@ -29,30 +28,18 @@ final class AlertPolicy {
         this.emitClock = emitClock;
     }
 
-    /**
-     * The alerts of a sentence just scored: UNGROUNDED_SPAN when the combiner flagged it (critical above the
-     * critical threshold), FRAGILE_STATE when leaving one token out moves its energy by the fragile gain, DRIFT when
-     * the answer's CUSUM crosses h (once, re-armed when it falls back to 0).
-     */
+    /** Publishes what {@link AlertRules#decide} raises on a sentence just scored. */
     void onScored(RequestState state, List<MonitorOutput> out, SentenceRecord r, String text, double probability,
-                  double gain, List<Attribution> attributed, String chunkId, double similarity) {
-        Thresholds th = combiner.thresholds();
-        if (r.flagged) {
-            Severity sev = probability >= th.critical() ? Severity.CRITICAL : Severity.WARNING;
-            alert(state, out, AlertKind.UNGROUNDED_SPAN, sev, probability, th.sentence(), text, r, attributed, chunkId,
+                  List<Attribution> attributed, String chunkId, double similarity) {
+        AlertRules.DriftArm drift = new AlertRules.DriftArm(state.driftArmed);
+        for (AlertRules.Decision d : AlertRules.decide(combiner.thresholds(), probability, r.features, drift)) {
+            if (!config.alertKinds().contains(d.kind())) {
+                continue; // measured, not published (MonitorConfig.alertKinds)
+            }
+            alert(state, out, d.kind(), d.severity(), d.score(), d.threshold(), text, r, attributed, chunkId,
                     similarity);
         }
-        if (gain >= th.fragileGain()) {
-            alert(state, out, AlertKind.FRAGILE_STATE, Severity.WARNING, gain, th.fragileGain(), text, r, attributed,
-                    chunkId, similarity);
-        }
-        if (state.cusum > th.driftH() && state.driftArmed) {
-            state.driftArmed = false;
-            alert(state, out, AlertKind.DRIFT, Severity.WARNING, state.cusum, th.driftH(), text, r, attributed, chunkId,
-                    similarity);
-        } else if (state.cusum == 0) {
-            state.driftArmed = true;
-        }
+        state.driftArmed = drift.armed;
     }
 
     private void alert(RequestState state, List<MonitorOutput> out, AlertKind kind, Severity severity, double score,

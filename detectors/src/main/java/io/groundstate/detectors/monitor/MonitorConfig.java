@@ -1,5 +1,9 @@
 package io.groundstate.detectors.monitor;
 
+import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * Settings of the per-request monitor that are not fitted.
  *
@@ -15,10 +19,21 @@ package io.groundstate.detectors.monitor;
  * @param reembed            perturb by re-embedding the sentence without each token (one encoder run each)
  *                           rather than by leaving the token out of the pool of the sentence's own run
  * @param limits             what one request may send; events beyond are rejected ({@link RejectedEvent})
+ * @param alertKinds         the alert kinds published; the others' evidence is still computed (features, span scores)
  */
 public record MonitorConfig(int perturbationTokens, int attributeTop, double clusterCosine, double beta,
                             int maxBasisStates, int windowWords, int maxPendingDeltas, boolean alertText,
-                            int maxContextWords, boolean reembed, Limits limits) {
+                            int maxContextWords, boolean reembed, Limits limits, Set<AlertKind> alertKinds) {
+
+    /**
+     * On by default: only the kinds whose alerts were mostly right on held-out sources (docs/evaluation.md, "Alert
+     * precision"). FRAGILE_STATE and DRIFT measured 0.06 and 0.14 there, so they are opt-in.
+     */
+    public static final Set<AlertKind> DEFAULT_ALERT_KINDS = Set.copyOf(EnumSet.of(AlertKind.UNGROUNDED_SPAN));
+
+    public MonitorConfig {
+        alertKinds = alertKinds.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(alertKinds));
+    }
 
     /**
      * Input limits per request, so that one runaway or hostile producer cannot grow a state (and every commit that
@@ -47,21 +62,27 @@ public record MonitorConfig(int perturbationTokens, int attributeTop, double clu
     }
 
     public static MonitorConfig defaults() {
-        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true, 2000, false, Limits.defaults());
+        return new MonitorConfig(8, 3, 0.55, 20, 256, 48, 256, true, 2000, false, Limits.defaults(),
+                DEFAULT_ALERT_KINDS);
+    }
+
+    public MonitorConfig withAlertKinds(Set<AlertKind> kinds) {
+        return new MonitorConfig(perturbationTokens, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
+                maxPendingDeltas, alertText, maxContextWords, reembed, limits, kinds);
     }
 
     public MonitorConfig withLimits(Limits l) {
         return new MonitorConfig(perturbationTokens, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
-                maxPendingDeltas, alertText, maxContextWords, reembed, l);
+                maxPendingDeltas, alertText, maxContextWords, reembed, l, alertKinds);
     }
 
     public MonitorConfig withPerturbationTokens(int n) {
         return new MonitorConfig(n, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
-                maxPendingDeltas, alertText, maxContextWords, reembed, limits);
+                maxPendingDeltas, alertText, maxContextWords, reembed, limits, alertKinds);
     }
 
     public MonitorConfig withReembed(boolean exact) {
         return new MonitorConfig(perturbationTokens, attributeTop, clusterCosine, beta, maxBasisStates, windowWords,
-                maxPendingDeltas, alertText, maxContextWords, exact, limits);
+                maxPendingDeltas, alertText, maxContextWords, exact, limits, alertKinds);
     }
 }

@@ -165,7 +165,7 @@ final class SentenceScoring {
         out.add(new MonitorOutput.SpanScore(state.requestId, state.app, state.model, r.index, r.start, r.end,
                 p.text, f, SemanticStates.name(evidence.transition.state()), evidence.transition.transition(), prob,
                 r.flagged, attributed, r.spans, tokens, nearest.chunkId(), g.nearestSimilarity(), r.eventTime));
-        alerts.onScored(state, out, r, p.text, prob, pr.gain(), attributed, nearest.chunkId(), g.nearestSimilarity());
+        alerts.onScored(state, out, r, p.text, prob, attributed, nearest.chunkId(), g.nearestSimilarity());
     }
 
     /** Each content token's evidence; the sentence's probability is filled in by {@link Localisation}. */

@@ -6,6 +6,7 @@ import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.streams.kafka.MonitorApp;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options shared by every command that scores: which encoder, where it runs, which weights. */
@@ -70,6 +71,10 @@ public final class EncoderOptions {
         return MonitorApp.combiner(weights == null ? null : weights.toString());
     }
 
+    @Option(names = "--alert-kinds", split = ",", defaultValue = "UNGROUNDED_SPAN",
+            description = "Alert kinds published: UNGROUNDED_SPAN, FRAGILE_STATE, DRIFT (default: ${DEFAULT-VALUE}).")
+    List<String> alertKinds;
+
     MonitorConfig monitorConfig() {
         if (perturbationTokens < 0) {
             throw new IllegalArgumentException("--perturbation-tokens must be 0 or more");
@@ -78,6 +83,7 @@ public final class EncoderOptions {
             throw new IllegalArgumentException("--perturbation must be occlusion or reembed, not " + perturbation);
         }
         return MonitorConfig.defaults().withPerturbationTokens(perturbationTokens).withReembed(perturbation.equals("reembed"))
-                .withLimits(new MonitorConfig.Limits(maxTokenDeltas, maxChunks, maxTextBytes));
+                .withLimits(new MonitorConfig.Limits(maxTokenDeltas, maxChunks, maxTextBytes))
+                .withAlertKinds(io.groundstate.streams.config.GroundstateConfig.parseAlertKinds(alertKinds, "--alert-kinds"));
     }
 }

@@ -72,6 +72,9 @@ public final class EvalCommand implements Callable<Integer> {
         if (dump != null) {
             FeatureDump.write(dump, results);
         }
+        results = Evaluation.withAlerts(results, combiner.thresholds());
+        java.util.Set<io.groundstate.detectors.monitor.MonitorOutput.AlertKind> published =
+                encoder.monitorConfig().alertKinds();
         Evaluation.Report baseline = Evaluation.flagEverything(records);
         if (folds == 0) {
             String fittedOn = String.valueOf(combiner.weights().fittedOn());
@@ -79,7 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
                 System.err.println("note: these weights were fitted on " + fittedOn + ", so these figures are in-sample;"
                         + " use --cv 5 for figures on held-out sources");
             }
-            Evaluation.Report report = Evaluation.report(results);
+            Evaluation.Report report = Evaluation.report(results, published);
             if (json) {
                 out.println(ReportJson.JSON.writeValueAsString(ReportJson.toJson(report)));
             } else {
@@ -107,7 +110,7 @@ public final class EvalCommand implements Callable<Integer> {
         for (int i = 0; i < sets.size(); i++) {
             List<Evaluation.RecordResult> oof = Calibrator.crossValidate(results, sets.get(i), folds, seed,
                     combiner.thresholds());
-            Evaluation.Report report = Evaluation.report(oof);
+            Evaluation.Report report = Evaluation.report(oof, published);
             last = ReportJson.toJson(report);
             ObjectNode row = last.deepCopy();
             row.put("features", names.get(i));

@@ -28,16 +28,30 @@ final class FeatureDump {
                 ArrayNode gold = o.putArray("labels");
                 r.record().spans().forEach(s -> gold.addArray().add(s.start()).add(s.end()));
                 o.putPOJO("feature_names", Features.NAMES);
+                o.putPOJO("token_feature_names", Features.TOKEN_NAMES);
                 ArrayNode ss = o.putArray("sentences");
                 boolean[] y = r.sentenceLabels();
                 for (int i = 0; i < y.length; i++) {
                     Evaluation.SentenceResult s = r.sentences().get(i);
                     ObjectNode n = ss.addObject();
-                    n.put("start", s.start()).put("end", s.end()).put("label", y[i]);
+                    n.put("start", s.start()).put("end", s.end());
+                    if (r.record().spanLabeled()) {
+                        n.put("label", y[i]);
+                    } else {
+                        n.putNull("label"); // labeled at response level: this sentence's truth is unknown
+                    }
                     ArrayNode f = n.putArray("features");
                     for (double x : s.features()) {
                         f.add(x);
                     }
+                    ArrayNode tokens = n.putArray("tokens"); // start, end, then the token features in order
+                    for (var t : s.tokens()) {
+                        ArrayNode row = tokens.addArray().add(t.start()).add(t.end());
+                        for (double x : t.features()) {
+                            row.add(x);
+                        }
+                    }
+                    n.put("probability", s.probability());
                     ArrayNode a = n.putArray("attributed");
                     s.attributed().forEach(t -> a.addArray().add(t.start()).add(t.end()).add(t.token()));
                 }

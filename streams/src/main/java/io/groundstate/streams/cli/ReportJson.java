@@ -27,6 +27,41 @@ final class ReportJson {
             t.set("span_level", level(e.getValue().spanLevel(), false));
         }
         number(o, "mean_within_task_auroc", r.meanWithinTaskAuroc());
+        o.put("span_labeled_responses", r.spanLabeled());
+        o.set("alerts", alerts(r.alerts()));
+        o.set("calibration", calibration(r.calibration()));
+        return o;
+    }
+
+    private static ObjectNode alerts(Evaluation.AlertReport a) {
+        ObjectNode o = JSON.createObjectNode();
+        var published = o.putArray("published_kinds");
+        a.published().forEach(k -> published.add(k.name()));
+        number(o, "faithful_answers_with_alert", a.faithfulWithAlert());
+        number(o, "hallucinated_answers_with_alert", a.hallucinatedWithAlert());
+        var kinds = o.putArray("by_kind");
+        for (Evaluation.KindReport k : a.byKind()) {
+            ObjectNode n = kinds.addObject();
+            n.put("kind", k.kind().name());
+            n.put("severity", k.severity() == null ? "any" : k.severity().name());
+            n.put("alerts", k.alerts());
+            number(n, "per_100_answers", k.per100Answers());
+            number(n, "precision", k.precision());
+            number(n, "recall", k.recall());
+        }
+        return o;
+    }
+
+    private static ObjectNode calibration(Evaluation.Calibration c) {
+        ObjectNode o = JSON.createObjectNode();
+        number(o, "expected_calibration_error", c.expectedCalibrationError());
+        var bins = o.putArray("reliability");
+        for (Evaluation.Bin b : c.bins()) {
+            ObjectNode n = bins.addObject();
+            n.put("from", b.from()).put("to", b.to()).put("responses", b.responses());
+            number(n, "mean_probability", b.meanProbability());
+            number(n, "observed_rate", b.observedRate());
+        }
         return o;
     }
 
@@ -57,6 +92,23 @@ final class ReportJson {
             row(out, e.getKey(), e.getValue().responses(), e.getValue().responseLevel(), e.getValue().spanLevel());
         }
         out.printf("  mean within-task AUROC %.3f%n", r.meanWithinTaskAuroc());
+        if (r.spanLabeled() < r.responses()) {
+            out.printf("  span level over the %d of %d responses labeled with spans (the rest: response level only)%n",
+                    r.spanLabeled(), r.responses());
+        }
+        Evaluation.AlertReport a = r.alerts();
+        if (a.byKind().stream().allMatch(k -> k.alerts() == 0)) {
+            return; // a baseline that raises none
+        }
+        out.printf("  alerts published (%s): %.1f%% of faithful answers and %.1f%% of hallucinated ones drew at least one%n",
+                a.published(), 100 * a.faithfulWithAlert(), 100 * a.hallucinatedWithAlert());
+        out.printf("  %-16s %-9s %7s %9s %10s %7s%n", "kind", "severity", "alerts", "per 100", "precision", "recall");
+        for (Evaluation.KindReport k : a.byKind()) {
+            out.printf("  %-16s %-9s %7d %9.1f %10.3f %7.3f%s%n", k.kind(), k.severity() == null ? "any" : k.severity(),
+                    k.alerts(), k.per100Answers(), k.precision(), k.recall(),
+                    a.published().contains(k.kind()) ? "" : "   (off: measured, not published)");
+        }
+        out.printf("  verdict calibration: ECE %.3f (10 bins)%n", r.calibration().expectedCalibrationError());
     }
 
     private static void row(PrintStream out, String name, int n, Evaluation.Level resp, Evaluation.Level span) {

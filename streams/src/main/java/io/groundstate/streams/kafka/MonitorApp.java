@@ -277,7 +277,8 @@ public final class MonitorApp implements AutoCloseable {
         MonitorConfig monitorConfig = MonitorConfig.defaults()
                 .withPerturbationTokens(config.getInt(GroundstateConfig.PERTURBATION_TOKENS))
                 .withReembed(config.getString(GroundstateConfig.PERTURBATION_MODE).equals("reembed"))
-                .withLimits(config.requestLimits());
+                .withLimits(config.requestLimits())
+                .withAlertKinds(config.alertKinds());
         return new RequestMonitor(encoder, combiner(config.getString(GroundstateConfig.WEIGHTS)), monitorConfig,
                 System::currentTimeMillis);
     }
