@@ -71,7 +71,7 @@ public final class EncoderOptions {
         return MonitorApp.combiner(weights == null ? null : weights.toString());
     }
 
-    @Option(names = "--alert-kinds", split = ",", defaultValue = "UNGROUNDED_SPAN",
+    @Option(names = "--alert-kinds", split = ",", defaultValue = "UNGROUNDED_SPAN,FRAGILE_STATE,DRIFT",
             description = "Alert kinds published: UNGROUNDED_SPAN, FRAGILE_STATE, DRIFT (default: ${DEFAULT-VALUE}).")
     List<String> alertKinds;
 

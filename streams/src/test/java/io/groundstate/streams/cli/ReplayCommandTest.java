@@ -29,8 +29,10 @@ class ReplayCommandTest {
         Path alerts = dir.resolve("alerts.jsonl");
         Path verdicts = dir.resolve("verdicts.jsonl");
         Path report = dir.resolve("report.html");
+        // every kind, so that the sample's six answers draw some (by default only ungrounded spans are published)
         CommandLineTest.Run r = CommandLineTest.run("", "replay", "--input", events.toString(), "--alerts",
-                alerts.toString(), "--verdicts", verdicts.toString(), "--report", report.toString());
+                alerts.toString(), "--verdicts", verdicts.toString(), "--report", report.toString(),
+                "--alert-kinds", "UNGROUNDED_SPAN,FRAGILE_STATE,DRIFT");
         assertEquals(0, r.code(), r.err());
         assertEquals(6, Files.readAllLines(verdicts).size());
         assertTrue(Files.readAllLines(alerts).size() > 0, "the sample's hallucinated answers draw alerts");

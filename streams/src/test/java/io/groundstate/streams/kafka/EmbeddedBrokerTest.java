@@ -66,6 +66,7 @@ class EmbeddedBrokerTest {
         m.put(GroundstateConfig.TOPIC_VERDICTS, "it-verdicts-" + SUFFIX);
         m.put(GroundstateConfig.TOPIC_DLQ, "it-dlq-" + SUFFIX);
         m.put(GroundstateConfig.TOPICS_PARTITIONS, 3);
+        m.put(GroundstateConfig.ALERT_KINDS, "UNGROUNDED_SPAN,FRAGILE_STATE,DRIFT"); // the sample needs every kind to alert
         m.put(GroundstateConfig.ENCODER_DEVICE, "cpu");
         m.put(GroundstateConfig.METRICS_ADDRESS, "127.0.0.1:0");
         app = MonitorApp.start(new GroundstateConfig(m), Duration.ofMinutes(2));
@@ -81,7 +82,8 @@ class EmbeddedBrokerTest {
 
     /** The alert ids the monitor itself raises for these events. */
     static Set<String> expectedAlerts(List<MonitorEvent> events) {
-        RequestMonitor direct = new RequestMonitor(app.encoder(), Combiner.shipped(), MonitorConfig.defaults(), () -> 0L);
+        RequestMonitor direct = new RequestMonitor(app.encoder(), Combiner.shipped(), MonitorConfig.defaults()
+                .withAlertKinds(java.util.EnumSet.allOf(MonitorOutput.AlertKind.class)), () -> 0L);
         RequestState state = new RequestState();
         Set<String> expected = new TreeSet<>();
         for (MonitorEvent e : events) {

@@ -127,6 +127,7 @@ class PartitionerClientsTest {
         settings.put(GroundstateConfig.TOPIC_VERDICTS, run + ".verdicts");
         settings.put(GroundstateConfig.TOPIC_DLQ, run + ".dlq");
         settings.put(GroundstateConfig.TOPICS_PARTITIONS, partitions);
+        settings.put(GroundstateConfig.ALERT_KINDS, "UNGROUNDED_SPAN,FRAGILE_STATE,DRIFT"); // alerts to compare
         settings.put(GroundstateConfig.IDLE_TIMEOUT_MS, IDLE_MS);
         settings.put(GroundstateConfig.EXPIRY_INTERVAL_MS, 500L);
         settings.put(GroundstateConfig.ENCODER_DEVICE, "cpu");
@@ -401,7 +402,7 @@ class PartitionerClientsTest {
     /** What replay makes of the log, through the app's own encoder, as the same JSON the topics carry. */
     static Outputs replay(MonitorApp app, Path log) throws IOException, InterruptedException {
         Replayer replayer = new Replayer(new Replayer.Settings(1, IDLE_MS, 300_000),
-                clock -> new RequestMonitor(app.encoder(), Combiner.shipped(), MonitorConfig.defaults(), clock));
+                clock -> new RequestMonitor(app.encoder(), Combiner.shipped(), MonitorConfig.defaults().withAlertKinds(java.util.EnumSet.allOf(MonitorOutput.AlertKind.class)), clock));
         Outputs[] out = {Outputs.empty()};
         try (FileArchive archive = new FileArchive(List.of(log))) {
             replayer.run(archive, new Replayer.Sink() {

@@ -17,6 +17,7 @@ import io.groundstate.detectors.eval.Evaluation;
 import io.groundstate.detectors.eval.LabeledRecord;
 import io.groundstate.detectors.eval.Simulator;
 import io.groundstate.detectors.monitor.MonitorConfig;
+import io.groundstate.detectors.monitor.MonitorOutput;
 import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import io.groundstate.schemas.Event;
@@ -142,7 +143,7 @@ class ReplayTest {
 
     static Replayer replayer(Encoder encoder, int workers) {
         return new Replayer(new Replayer.Settings(workers, IDLE_MS, RETENTION_MS),
-                clock -> new RequestMonitor(encoder, Combiner.shipped(), MonitorConfig.defaults(), clock));
+                clock -> new RequestMonitor(encoder, Combiner.shipped(), MonitorConfig.defaults().withAlertKinds(java.util.EnumSet.allOf(MonitorOutput.AlertKind.class)), clock));
     }
 
     record Outputs(byte[] alerts, byte[] verdicts, byte[] deadLetters, String report, Replayer.Counts counts) {
@@ -176,7 +177,7 @@ class ReplayTest {
         Properties p = new Properties();
         p.putAll(config.kafka());
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory(dir, "state").toString());
-        RequestMonitor monitor = new RequestMonitor(cached, Combiner.shipped(), MonitorConfig.defaults(), clock::get);
+        RequestMonitor monitor = new RequestMonitor(cached, Combiner.shipped(), MonitorConfig.defaults().withAlertKinds(java.util.EnumSet.allOf(MonitorOutput.AlertKind.class)), clock::get);
         List<byte[]> streamed = new ArrayList<>();
         List<byte[]> streamedVerdicts = new ArrayList<>();
         long lastUnfinished = 0;
@@ -286,7 +287,7 @@ class ReplayTest {
         Map<String, Double> byReplay = new HashMap<>();
         lines(replayed.verdicts()).stream().map(ReplayTest::json)
                 .forEach(v -> byReplay.put(v.get("request_id").asText(), v.get("probability").asDouble()));
-        RequestMonitor monitor = new RequestMonitor(cached, Combiner.shipped(), MonitorConfig.defaults(), () -> 0L);
+        RequestMonitor monitor = new RequestMonitor(cached, Combiner.shipped(), MonitorConfig.defaults().withAlertKinds(java.util.EnumSet.allOf(MonitorOutput.AlertKind.class)), () -> 0L);
         for (Evaluation.RecordResult r : Evaluation.run(some, monitor, i -> { })) {
             assertEquals(r.probability(), byReplay.get(r.record().id()), 0.0, r.record().id());
         }

@@ -99,7 +99,7 @@ class TopologyTest {
     }
 
     static RequestMonitor monitor() {
-        return new RequestMonitor(encoder, Combiner.shipped(), MonitorConfig.defaults(), () -> 42L);
+        return new RequestMonitor(encoder, Combiner.shipped(), MonitorConfig.defaults().withAlertKinds(java.util.EnumSet.allOf(MonitorOutput.AlertKind.class)), () -> 42L);
     }
 
     void start(GroundstateConfig c) throws IOException {
