@@ -2,12 +2,12 @@ package io.groundstate.detectors.eval;
 
 import io.groundstate.detectors.text.Attribution;
 import io.groundstate.detectors.calib.Combiner;
-import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.calib.SentenceFeature;
 import io.groundstate.detectors.calib.Localisation;
 import io.groundstate.detectors.calib.Thresholds;
 import io.groundstate.detectors.calib.Localisation.TokenEvidence;
 import io.groundstate.detectors.monitor.AlertRules;
+import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.detectors.monitor.MonitorEvent;
 import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
 import io.groundstate.detectors.monitor.MonitorOutput.Severity;
@@ -19,7 +19,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.function.IntConsumer;
 
 /**
@@ -140,7 +143,7 @@ public final class Evaluation {
                 }
                 double[] tp = Localisation.withSentenceProbability(s.tokens(), ps).stream()
                         .mapToDouble(combiner::tokenProbability).toArray();
-                ss.add(new SentenceResult(s.start(), s.end(), f, ps, ps >= combiner.thresholds().sentence(),
+                ss.add(new SentenceResult(s.start(), s.end(), f, ps, AlertRules.flagged(combiner.thresholds(), ps),
                         s.attributed(), Localisation.spans(r.record().response(), s.tokens(), tp,
                         combiner.thresholds().token(), combiner.thresholds().proseToken(), combiner.granularity(),
                         s.start(), s.end()), s.tokens()));
@@ -172,7 +175,7 @@ public final class Evaluation {
      * @param faithfulWithAlert     share of faithful answers with at least one alert of any kind
      * @param hallucinatedWithAlert share of hallucinated answers with at least one
      */
-    public record AlertReport(java.util.Set<AlertKind> published, List<KindReport> byKind, double faithfulWithAlert,
+    public record AlertReport(Set<AlertKind> published, List<KindReport> byKind, double faithfulWithAlert,
                               double hallucinatedWithAlert) {
     }
 
@@ -225,11 +228,11 @@ public final class Evaluation {
 
     /** The report, with the answers' alerts counted over the kinds on by default. */
     public static Report report(List<RecordResult> results) {
-        return report(results, io.groundstate.detectors.monitor.MonitorConfig.DEFAULT_ALERT_KINDS);
+        return report(results, MonitorConfig.DEFAULT_ALERT_KINDS);
     }
 
     /** @param published the alert kinds an operator receives, over which answers "with an alert" are counted */
-    public static Report report(List<RecordResult> results, java.util.Set<AlertKind> published) {
+    public static Report report(List<RecordResult> results, Set<AlertKind> published) {
         Map<String, List<RecordResult>> byTask = new TreeMap<>();
         for (RecordResult r : results) {
             byTask.computeIfAbsent(r.record().task(), k -> new ArrayList<>()).add(r);
@@ -253,7 +256,7 @@ public final class Evaluation {
                 calibration(results, 10));
     }
 
-    static AlertReport alertReport(List<RecordResult> results, java.util.Set<AlertKind> published) {
+    static AlertReport alertReport(List<RecordResult> results, Set<AlertKind> published) {
         List<KindReport> kinds = new ArrayList<>();
         long labeledSentences = 0;
         for (RecordResult r : results) {
@@ -278,7 +281,7 @@ public final class Evaluation {
                 long recalled = 0;
                 for (RecordResult r : results) {
                     boolean[] y = r.record().spanLabeled() ? r.sentenceLabels() : null;
-                    java.util.Set<Integer> alertedSentences = new java.util.TreeSet<>();
+                    Set<Integer> alertedSentences = new TreeSet<>();
                     for (Alerted a : r.alerts()) {
                         if (a.kind() != kind || (sev != null && a.severity() != sev)) {
                             continue;
@@ -303,7 +306,7 @@ public final class Evaluation {
         }
         long faithful = results.stream().filter(r -> !r.record().hallucinated()).count();
         long hallucinated = results.size() - faithful;
-        java.util.function.Predicate<RecordResult> alerted = r -> r.alerts().stream()
+        Predicate<RecordResult> alerted = r -> r.alerts().stream()
                 .anyMatch(a -> published.contains(a.kind()));
         long faithfulAlerted = results.stream().filter(r -> !r.record().hallucinated() && alerted.test(r)).count();
         long hallucinatedAlerted = results.stream().filter(r -> r.record().hallucinated() && alerted.test(r)).count();

@@ -31,6 +31,11 @@ public final class AlertRules {
         }
     }
 
+    /** Whether a sentence is flagged: the same level at which it raises an UNGROUNDED_SPAN alert. */
+    public static boolean flagged(Thresholds th, double probability) {
+        return probability >= th.sentence();
+    }
+
     /**
      * The alerts of a sentence just scored: UNGROUNDED_SPAN when its probability reaches the sentence threshold
      * (critical above the critical one), FRAGILE_STATE when leaving one token out moves its energy by the fragile
@@ -40,7 +45,7 @@ public final class AlertRules {
      */
     public static List<Decision> decide(Thresholds th, double probability, double[] features, DriftArm drift) {
         List<Decision> out = new ArrayList<>(2);
-        if (probability >= th.sentence()) {
+        if (flagged(th, probability)) {
             out.add(new Decision(AlertKind.UNGROUNDED_SPAN,
                     probability >= th.critical() ? Severity.CRITICAL : Severity.WARNING, probability, th.sentence()));
         }

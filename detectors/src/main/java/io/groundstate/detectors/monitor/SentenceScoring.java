@@ -146,7 +146,7 @@ final class SentenceScoring {
         SentenceRecord r = p.record;
         r.probability = prob;
         r.features = f;
-        r.flagged = prob >= th.sentence();
+        r.flagged = AlertRules.flagged(th, prob);
         r.scoredWith = state.basisVersion;
         Perturbation.Result pr = evidence.perturbation.result();
         Grounding.Result g = evidence.grounding.grounding();

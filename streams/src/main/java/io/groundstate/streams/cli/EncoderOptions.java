@@ -4,6 +4,7 @@ import io.groundstate.detectors.calib.Combiner;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.monitor.MonitorConfig;
+import io.groundstate.streams.config.GroundstateConfig;
 import io.groundstate.streams.kafka.MonitorApp;
 import java.nio.file.Path;
 import java.util.List;
@@ -84,6 +85,6 @@ public final class EncoderOptions {
         }
         return MonitorConfig.defaults().withPerturbationTokens(perturbationTokens).withReembed(perturbation.equals("reembed"))
                 .withLimits(new MonitorConfig.Limits(maxTokenDeltas, maxChunks, maxTextBytes))
-                .withAlertKinds(io.groundstate.streams.config.GroundstateConfig.parseAlertKinds(alertKinds, "--alert-kinds"));
+                .withAlertKinds(GroundstateConfig.parseAlertKinds(alertKinds, "--alert-kinds"));
     }
 }

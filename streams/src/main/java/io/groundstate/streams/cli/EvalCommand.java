@@ -8,11 +8,13 @@ import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.eval.Evaluation;
 import io.groundstate.detectors.eval.LabeledRecord;
+import io.groundstate.detectors.monitor.MonitorOutput.AlertKind;
 import io.groundstate.detectors.monitor.RequestMonitor;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,9 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (dump != null) {
             FeatureDump.write(dump, results);
         }
-        results = Evaluation.withAlerts(results, combiner.thresholds());
-        java.util.Set<io.groundstate.detectors.monitor.MonitorOutput.AlertKind> published =
-                encoder.monitorConfig().alertKinds();
+        Set<AlertKind> published = encoder.monitorConfig().alertKinds();
         Evaluation.Report baseline = Evaluation.flagEverything(records);
         if (folds == 0) {
             String fittedOn = String.valueOf(combiner.weights().fittedOn());
@@ -82,7 +82,8 @@ public final class EvalCommand implements Callable<Integer> {
                 System.err.println("note: these weights were fitted on " + fittedOn + ", so these figures are in-sample;"
                         + " use --cv 5 for figures on held-out sources");
             }
-            Evaluation.Report report = Evaluation.report(results, published);
+            // cross-validation decides its own alerts with each fold's thresholds (Evaluation.rescore)
+            Evaluation.Report report = Evaluation.report(Evaluation.withAlerts(results, combiner.thresholds()), published);
             if (json) {
                 out.println(ReportJson.JSON.writeValueAsString(ReportJson.toJson(report)));
             } else {

@@ -3,6 +3,8 @@ package io.groundstate.streams.config;
 import io.groundstate.detectors.encoder.EncoderSpec;
 import io.groundstate.detectors.monitor.MonitorConfig;
 import io.groundstate.detectors.monitor.MonitorOutput;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Set;
 import io.groundstate.streams.topology.EventMapping;
 import java.io.IOException;
@@ -295,17 +297,17 @@ public final class GroundstateConfig extends AbstractConfig {
 
     /** Alert kind names, as a setting or an option gives them; an unknown name is an error that lists the kinds. */
     public static Set<MonitorOutput.AlertKind> parseAlertKinds(List<String> names, String where) {
-        Set<MonitorOutput.AlertKind> out = java.util.EnumSet.noneOf(MonitorOutput.AlertKind.class);
+        Set<MonitorOutput.AlertKind> out = EnumSet.noneOf(MonitorOutput.AlertKind.class);
         for (String n : names) {
-            String k = n.trim().toUpperCase(java.util.Locale.ROOT);
+            String k = n.trim().toUpperCase(Locale.ROOT);
             if (k.isEmpty()) {
                 continue;
             }
             try {
                 out.add(MonitorOutput.AlertKind.valueOf(k));
             } catch (IllegalArgumentException e) {
-                throw new org.apache.kafka.common.config.ConfigException(where, n, "not an alert kind; the kinds are "
-                        + java.util.Arrays.toString(MonitorOutput.AlertKind.values()));
+                throw new ConfigException(where, n, "not an alert kind; the kinds are "
+                        + Arrays.toString(MonitorOutput.AlertKind.values()));
             }
         }
         return out;
