@@ -15,8 +15,12 @@ public interface Feature {
     /** The column (the enum constant's position). */
     int ordinal();
 
+    /**
+     * The value; 0 past the vector's end. Columns are only ever appended, and a sentence stored by an older release
+     * lacks the newer detectors' evidence, which reads as none found.
+     */
     default double of(double[] vector) {
-        return vector[ordinal()];
+        return ordinal() < vector.length ? vector[ordinal()] : 0;
     }
 
     default void set(double[] vector, double value) {

@@ -120,6 +120,7 @@ public final class Features {
             Feature.keys(CUSUM, DRIFT_ANGLE),
             Feature.keys(UNSUPPORTED_RATIO, UNSUPPORTED_NUMBERS, UNSUPPORTED_NAMES, UNSUPPORTED_WORDS, SOFT_UNSUPPORTED,
                     RECORD_CONFLICTS),
+            Feature.keys(SentenceFeature.SUBSTITUTIONS, SentenceFeature.NEGATION_FLIP, SentenceFeature.UNSUPPORTED_CLAUSE),
             Feature.keys(SentenceFeature.MIN_LOGPROB, MEAN_ENTROPY, LENGTH, POSITION));
 
     /** The same families' response-level evidence. */
@@ -130,6 +131,7 @@ public final class Features {
             Feature.keys(FINAL_DRIFT_ANGLE, MAX_CUSUM),
             Feature.keys(UNSUPPORTED_SHARE, MAX_UNSUPPORTED_RATIO, TOTAL_UNSUPPORTED, MAX_UNSUPPORTED_NUMBERS,
                     SOFT_UNSUPPORTED_SHARE, TOTAL_RECORD_CONFLICTS),
+            List.of(), // contradictions decide the verdict directly (AlertRules.hallucinated)
             Feature.keys(ResponseFeature.MIN_LOGPROB));
 
     /** What the shipped weights use for the verdict: every family that carried evidence in cross-validation. */
@@ -139,5 +141,5 @@ public final class Features {
 
     public static final List<String> FAMILY_NAMES = List.of(
             "grounding energy", "+ perturbation", "+ semantic states", "+ drift", "+ reality basis (lexical)",
-            "+ uncertainty and shape");
+            "+ contradiction (one-edit signatures)", "+ uncertainty and shape");
 }

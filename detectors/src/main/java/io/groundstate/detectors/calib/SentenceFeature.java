@@ -30,7 +30,13 @@ public enum SentenceFeature implements Feature {
     /** log1p of the sentence's index in the answer. */
     POSITION,
     SOFT_UNSUPPORTED,
-    RECORD_CONFLICTS;
+    RECORD_CONFLICTS,
+    /** log1p of the numbers, names and units standing where the context has another between the same words. */
+    SUBSTITUTIONS,
+    /** 1 when one context sentence holds the sentence's content with the opposite polarity. */
+    NEGATION_FLIP,
+    /** 1 when a clause of two or more content words has none in the context. */
+    UNSUPPORTED_CLAUSE;
 
     @Override
     public String key() {

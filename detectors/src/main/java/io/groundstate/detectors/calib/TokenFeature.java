@@ -18,7 +18,11 @@ public enum TokenFeature implements Feature {
     ANSWER_UNSUPPORTED_SHARE,
     SOFT_SUPPORT,
     RECORD_CONFLICT,
-    STRUCTURED_CONTEXT;
+    STRUCTURED_CONTEXT,
+    /** The token stands where the context has another of its kind ({@code Contradiction}). */
+    SUBSTITUTED,
+    /** The token is in a clause with no word in the context. */
+    UNSUPPORTED_CLAUSE;
 
     @Override
     public String key() {

@@ -1,6 +1,7 @@
 package io.groundstate.detectors.eval;
 
 import io.groundstate.detectors.calib.Combiner;
+import io.groundstate.detectors.monitor.AlertRules;
 import io.groundstate.detectors.calib.Features;
 import io.groundstate.detectors.calib.LogisticRegression;
 import io.groundstate.detectors.calib.SentenceFeature;
@@ -215,8 +216,10 @@ public final class Calibrator {
         double best = -1;
         double bestT = 0.5;
         for (double t : candidates(scored.stream().mapToDouble(RecordResult::probability).toArray())) {
+            // A contradicted answer is judged hallucinated whatever its probability (AlertRules.hallucinated).
             List<RecordResult> rs = scored.stream().map(r -> new RecordResult(r.record(), r.sentences(),
-                    r.probability(), r.probability() >= t)).toList();
+                    r.probability(), r.probability() >= t
+                    || r.sentences().stream().anyMatch(x -> AlertRules.contradicted(x.features())))).toList();
             double f1 = Evaluation.report(rs).responseLevel().f1();
             if (f1 > best) {
                 best = f1;

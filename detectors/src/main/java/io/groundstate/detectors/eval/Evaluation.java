@@ -143,13 +143,14 @@ public final class Evaluation {
                 }
                 double[] tp = Localisation.withSentenceProbability(s.tokens(), ps).stream()
                         .mapToDouble(combiner::tokenProbability).toArray();
-                ss.add(new SentenceResult(s.start(), s.end(), f, ps, AlertRules.flagged(combiner.thresholds(), ps),
+                ss.add(new SentenceResult(s.start(), s.end(), f, ps, AlertRules.flagged(combiner.thresholds(), ps, f),
                         s.attributed(), Localisation.spans(r.record().response(), s.tokens(), tp,
                         combiner.thresholds().token(), combiner.thresholds().proseToken(), combiner.granularity(),
                         s.start(), s.end()), s.tokens()));
             }
             double p = rows.isEmpty() ? 0 : combiner.responseProbability(rows);
-            out.add(new RecordResult(r.record(), ss, p, p >= combiner.thresholds().response(), alerted));
+            out.add(new RecordResult(r.record(), ss, p, AlertRules.hallucinated(combiner.thresholds(), p, rows),
+                    alerted));
         }
         return out;
     }
@@ -165,7 +166,20 @@ public final class Evaluation {
      *                    precision and recall) are measured; the rest count for the response level only
      */
     public record Report(int responses, Level responseLevel, Level spanLevel, Map<String, TaskReport> byTask,
-                         double meanWithinTaskAuroc, int spanLabeled, AlertReport alerts, Calibration calibration) {
+                         double meanWithinTaskAuroc, int spanLabeled, AlertReport alerts, Calibration calibration,
+                         PairReport pairs) {
+    }
+
+    /**
+     * Minimal pairs (records sharing {@code pair}: one faithful, one hallucinated twin), overall and by edit.
+     *
+     * @param ranked          share of pairs whose twin's probability is above the faithful answer's
+     * @param twinsFlagged    share of hallucinated twins judged hallucinated
+     * @param faithfulFlagged share of faithful answers judged hallucinated
+     * @param twinsAlerted    share of twins with a published alert; faithfulAlerted likewise
+     */
+    public record PairReport(int pairs, double ranked, double twinsFlagged, double faithfulFlagged,
+                             double twinsAlerted, double faithfulAlerted, Map<String, PairReport> byEdit) {
     }
 
     /**
@@ -253,7 +267,44 @@ public final class Evaluation {
         int spanLabeled = (int) results.stream().filter(r -> r.record().spanLabeled()).count();
         return new Report(results.size(), responseLevel(results), spanLevel(results), tasks,
                 aurocCount == 0 ? Double.NaN : aurocSum / aurocCount, spanLabeled, alertReport(results, published),
-                calibration(results, 10));
+                calibration(results, 10), pairReport(results, published));
+    }
+
+    /** The pairs among the results, or null when there are none; a pair's edit is its twin's first label type. */
+    static PairReport pairReport(List<RecordResult> results, Set<AlertKind> published) {
+        Map<String, RecordResult[]> pairs = new TreeMap<>();
+        for (RecordResult r : results) {
+            if (r.record().pair() != null) {
+                pairs.computeIfAbsent(r.record().pair(), k -> new RecordResult[2])[r.record().hallucinated() ? 1 : 0] = r;
+            }
+        }
+        List<RecordResult[]> complete = pairs.values().stream().filter(p -> p[0] != null && p[1] != null).toList();
+        if (complete.isEmpty()) {
+            return null;
+        }
+        Map<String, List<RecordResult[]>> byEdit = new TreeMap<>();
+        for (RecordResult[] p : complete) {
+            List<LabeledRecord.Span> spans = p[1].record().spans();
+            String edit = spans.isEmpty() || spans.get(0).labelType() == null ? "unlabeled" : spans.get(0).labelType();
+            byEdit.computeIfAbsent(edit, k -> new ArrayList<>()).add(p);
+        }
+        Map<String, PairReport> edits = new LinkedHashMap<>();
+        byEdit.forEach((k, v) -> edits.put(k, pairs(v, published, Map.of())));
+        return pairs(complete, published, edits);
+    }
+
+    private static PairReport pairs(List<RecordResult[]> ps, Set<AlertKind> published, Map<String, PairReport> byEdit) {
+        double n = ps.size();
+        return new PairReport(ps.size(),
+                ps.stream().filter(p -> p[1].probability() > p[0].probability()).count() / n,
+                ps.stream().filter(p -> p[1].predicted()).count() / n,
+                ps.stream().filter(p -> p[0].predicted()).count() / n,
+                ps.stream().filter(p -> alerted(p[1], published)).count() / n,
+                ps.stream().filter(p -> alerted(p[0], published)).count() / n, byEdit);
+    }
+
+    private static boolean alerted(RecordResult r, Set<AlertKind> published) {
+        return r.alerts().stream().anyMatch(a -> published.contains(a.kind()));
     }
 
     static AlertReport alertReport(List<RecordResult> results, Set<AlertKind> published) {

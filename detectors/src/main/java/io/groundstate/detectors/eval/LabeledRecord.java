@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * One labeled answer in the RAGTruth-style format (see shared/data/README.md). Labels are spans, or only a
  * response-level {@code hallucinated} ({@code label_granularity: response}, as many public datasets are): such a
- * record counts for response-level figures and nothing finer.
+ * record counts for response-level figures and nothing finer. Records that share a {@code pair} are a minimal pair: a
+ * faithful answer and its hallucinated twin (the contrast suite), reported as pairs by {@code eval}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record LabeledRecord(@JsonProperty("id") String id,
@@ -27,12 +28,19 @@ public record LabeledRecord(@JsonProperty("id") String id,
                             @JsonProperty("response") String response,
                             @JsonProperty("labels") List<Span> labels,
                             @JsonProperty("hallucinated") Boolean hallucinatedLabel,
-                            @JsonProperty("label_granularity") String labelGranularity) {
+                            @JsonProperty("label_granularity") String labelGranularity,
+                            @JsonProperty("pair") String pair) {
 
     /** A record labeled with spans (or none, for a faithful answer). */
     public LabeledRecord(String id, String sourceId, String taskType, String model, String question, String context,
                          String response, List<Span> labels) {
-        this(id, sourceId, taskType, model, question, context, response, labels, null, null);
+        this(id, sourceId, taskType, model, question, context, response, labels, null, null, null);
+    }
+
+    /** A record with a response-level label, outside any minimal pair. */
+    public LabeledRecord(String id, String sourceId, String taskType, String model, String question, String context,
+                         String response, List<Span> labels, Boolean hallucinated, String labelGranularity) {
+        this(id, sourceId, taskType, model, question, context, response, labels, hallucinated, labelGranularity, null);
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

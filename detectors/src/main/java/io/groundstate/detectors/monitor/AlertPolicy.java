@@ -66,12 +66,13 @@ final class AlertPolicy {
         List<double[]> scored = state.sentences.stream().filter(r -> r.scoredWith >= 0).map(r -> r.features).toList();
         double p = scored.isEmpty() ? 0 : combiner.responseProbability(scored);
         double threshold = combiner.thresholds().response();
+        boolean hallucinated = AlertRules.hallucinated(combiner.thresholds(), p, scored);
         // The final localisation: the spans of a response judged hallucinated (live spans are provisional).
-        List<Attribution> spans = p >= threshold
+        List<Attribution> spans = hallucinated
                 ? state.sentences.stream().filter(r -> r.spans != null).flatMap(r -> r.spans.stream()).toList()
                 : List.of();
         int flagged = (int) state.sentences.stream().filter(r -> r.flagged).count();
-        return new MonitorOutput.Verdict(state.requestId, state.app, state.model, p >= threshold, p, threshold,
+        return new MonitorOutput.Verdict(state.requestId, state.app, state.model, hallucinated, p, threshold,
                 spans, state.sentences.size(), flagged, state.alerts, state.finishReason, state.gaps, state.duplicates,
                 state.unusableChunks, RequestMonitor.DETECTOR_VERSION, encoderId, state.lastEventTime);
     }

@@ -31,21 +31,39 @@ public final class AlertRules {
         }
     }
 
-    /** Whether a sentence is flagged: the same level at which it raises an UNGROUNDED_SPAN alert. */
-    public static boolean flagged(Thresholds th, double probability) {
-        return probability >= th.sentence();
+    /**
+     * Whether a sentence is flagged, the same rule by which it raises an UNGROUNDED_SPAN alert: its probability
+     * reaches the sentence threshold, or the context contradicts it outright, which no prior may outvote.
+     */
+    public static boolean flagged(Thresholds th, double probability, double[] features) {
+        return probability >= th.sentence() || contradicted(features);
     }
 
     /**
-     * The alerts of a sentence just scored: UNGROUNDED_SPAN when its probability reaches the sentence threshold
-     * (critical above the critical one), FRAGILE_STATE when leaving one token out moves its energy by the fragile
+     * The context says otherwise: a number, name or unit where the context has another
+     * ({@link SentenceFeature#SUBSTITUTIONS}), a negation it does not share ({@link SentenceFeature#NEGATION_FLIP}),
+     * or a yes/no attribute of a record stated the other way ({@link SentenceFeature#RECORD_CONFLICTS}).
+     */
+    public static boolean contradicted(double[] features) {
+        return SentenceFeature.SUBSTITUTIONS.of(features) > 0 || SentenceFeature.NEGATION_FLIP.of(features) > 0
+                || SentenceFeature.RECORD_CONFLICTS.of(features) > 0;
+    }
+
+    /** The verdict: the answer's probability reaches the response threshold, or one of its sentences is contradicted. */
+    public static boolean hallucinated(Thresholds th, double responseProbability, List<double[]> sentenceFeatures) {
+        return responseProbability >= th.response() || sentenceFeatures.stream().anyMatch(AlertRules::contradicted);
+    }
+
+    /**
+     * The alerts of a sentence just scored: UNGROUNDED_SPAN when it is {@link #flagged} (critical when its
+     * probability reaches the critical level), FRAGILE_STATE when leaving one token out moves its energy by the fragile
      * gain, DRIFT when the answer's CUSUM crosses h (once, re-armed when it falls back to 0).
      *
      * @param features the sentence's features, in {@link SentenceFeature} order (its CUSUM is the answer's so far)
      */
     public static List<Decision> decide(Thresholds th, double probability, double[] features, DriftArm drift) {
         List<Decision> out = new ArrayList<>(2);
-        if (flagged(th, probability)) {
+        if (flagged(th, probability, features)) {
             out.add(new Decision(AlertKind.UNGROUNDED_SPAN,
                     probability >= th.critical() ? Severity.CRITICAL : Severity.WARNING, probability, th.sentence()));
         }

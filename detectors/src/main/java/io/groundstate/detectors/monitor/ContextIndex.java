@@ -1,5 +1,6 @@
 package io.groundstate.detectors.monitor;
 
+import io.groundstate.detectors.physics.Contradiction;
 import io.groundstate.detectors.physics.RecordPolarity;
 import java.util.HashMap;
 import java.util.List;
@@ -18,16 +19,19 @@ final class ContextIndex {
     final String prompt;
     final Set<String> vocabulary;
     final RecordPolarity record;
+    final Contradiction contradiction;
     /** Context words (lower case) and their unit vectors, embedded the first time a sentence needs them. */
     List<String> words;
     float[][] wordVectors;
     final Map<String, Double> softSupport = new HashMap<>();
 
-    ContextIndex(int chunkCount, String prompt, Set<String> vocabulary, RecordPolarity record) {
+    ContextIndex(int chunkCount, String prompt, Set<String> vocabulary, RecordPolarity record,
+                 Contradiction contradiction) {
         this.chunkCount = chunkCount;
         this.prompt = prompt;
         this.vocabulary = vocabulary;
         this.record = record;
+        this.contradiction = contradiction;
     }
 
     boolean describes(RequestState state) {

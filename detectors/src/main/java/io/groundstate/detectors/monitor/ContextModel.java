@@ -4,6 +4,7 @@ import io.groundstate.detectors.encoder.Encoder;
 import io.groundstate.detectors.physics.Basis;
 import io.groundstate.detectors.physics.BasisState;
 import io.groundstate.detectors.physics.Clustering;
+import io.groundstate.detectors.physics.Contradiction;
 import io.groundstate.detectors.physics.Perturbation;
 import io.groundstate.detectors.physics.RecordPolarity;
 import io.groundstate.detectors.text.ContentToken;
@@ -215,7 +216,9 @@ final class ContextModel {
             }
             RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
                     .map(c -> c.text).toList());
-            state.contextIndex = new ContextIndex(state.chunks.size(), state.prompt, vocab, record);
+            Contradiction contradiction = Contradiction.of(state.chunks.stream().filter(c -> c.text != null)
+                    .map(c -> derived(c).statements()).toList());
+            state.contextIndex = new ContextIndex(state.chunks.size(), state.prompt, vocab, record, contradiction);
         }
         return state.contextIndex;
     }

@@ -15,6 +15,7 @@ import io.groundstate.detectors.text.Attribution;
 import io.groundstate.detectors.monitor.RequestState.SentenceRecord;
 import io.groundstate.detectors.physics.Basis;
 import io.groundstate.detectors.physics.BasisState;
+import io.groundstate.detectors.physics.Contradiction;
 import io.groundstate.detectors.physics.Grounding;
 import io.groundstate.detectors.physics.Perturbation;
 import io.groundstate.detectors.physics.RealityBasis;
@@ -51,17 +52,19 @@ final class SentenceScoring {
     }
 
     private record Pending(SentenceRecord record, String text, List<ContentToken> tokens,
-                           RealityBasis.Result reality, List<ContentToken> conflicts, List<ContentToken> perturbed,
+                           RealityBasis.Result reality, List<ContentToken> conflicts, Contradiction.Result edits,
+                           List<ContentToken> perturbed,
                            int vectorAt, float[] appVector, float[][] without) {
     }
 
     /** What each detector family found about one sentence. */
     private record Evidence(GroundingEvidence grounding, PerturbationEvidence perturbation,
                             TransitionEvidence transition, DriftEvidence drift, LexicalEvidence lexical,
-                            ShapeEvidence shape) {
+                            ContradictionEvidence contradiction, ShapeEvidence shape) {
         double[] features() {
             double[] f = new double[SentenceFeature.values().length];
-            for (SentenceEvidence e : List.of(grounding, perturbation, transition, drift, lexical, shape)) {
+            for (SentenceEvidence e : List.of(grounding, perturbation, transition, drift, lexical, contradiction,
+                    shape)) {
                 e.writeTo(f);
             }
             return f;
@@ -118,8 +121,8 @@ final class SentenceScoring {
                 batch.add(Perturbation.without(text, t));
             }
         }
-        return new Pending(r, text, tokens, reality, index.record.conflicts(text, tokens), perturbed, at, appVector,
-                without);
+        return new Pending(r, text, tokens, reality, index.record.conflicts(text, tokens),
+                index.contradiction.check(text, tokens, reality.unsupported()), perturbed, at, appVector, without);
     }
 
     private Evidence evidence(RequestState state, Pending p, float[] s, float[][] withoutVectors,
@@ -134,6 +137,7 @@ final class SentenceScoring {
                 DriftEvidence.of(state.cusum, grounding.calibratedEnergy(), th.driftKappa(), state.runningSum, s,
                         basis.centroid()),
                 LexicalEvidence.of(p.reality, p.conflicts, soft),
+                new ContradictionEvidence(p.edits),
                 ShapeEvidence.of(state.marks, p.record.start, p.record.end, p.tokens.size(), p.record.index));
     }
 
@@ -146,7 +150,7 @@ final class SentenceScoring {
         SentenceRecord r = p.record;
         r.probability = prob;
         r.features = f;
-        r.flagged = AlertRules.flagged(th, prob);
+        r.flagged = AlertRules.flagged(th, prob, f);
         r.scoredWith = state.basisVersion;
         Perturbation.Result pr = evidence.perturbation.result();
         Grounding.Result g = evidence.grounding.grounding();
@@ -196,15 +200,25 @@ final class SentenceScoring {
                     : soft.getOrDefault(t.surface().toLowerCase(Locale.ROOT), 0.0));
             TokenFeature.RECORD_CONFLICT.set(f, p.conflicts.contains(t) ? 1 : 0);
             TokenFeature.STRUCTURED_CONTEXT.set(f, structuredContext ? 1 : 0);
+            TokenFeature.SUBSTITUTED.set(f, p.edits.substituted().contains(t) ? 1 : 0);
+            TokenFeature.UNSUPPORTED_CLAUSE.set(f, p.edits.unsupportedClause().contains(t) ? 1 : 0);
             out.add(new TokenEvidence(t.surface(), offset + t.start(), offset + t.end(), f));
         }
         return out;
     }
 
-    /** Explanation: record conflicts, then lexically unsupported tokens, then those whose removal most lowered E. */
+    /**
+     * Explanation: substituted tokens and record conflicts, then lexically unsupported tokens, then those whose
+     * removal most lowered E.
+     */
     private List<Attribution> attributions(Pending p, Perturbation.Result pr, int offset) {
         List<Attribution> out = new ArrayList<>();
         Set<Integer> seen = new HashSet<>();
+        for (ContentToken t : p.edits.substituted()) {
+            if (seen.add(t.start())) {
+                out.add(new Attribution(t.surface(), offset + t.start(), offset + t.end()));
+            }
+        }
         for (ContentToken t : p.conflicts) {
             if (seen.add(t.start())) {
                 out.add(new Attribution(t.surface(), offset + t.start(), offset + t.end()));

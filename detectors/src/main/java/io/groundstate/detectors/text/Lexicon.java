@@ -143,6 +143,7 @@ public final class Lexicon {
         }
     }
 
+    private static final Pattern CAMEL = Pattern.compile(CAMEL_REGEX);
     private static final Pattern GROUPED_NUMBER = Pattern.compile("\\d{1,3}(,\\d{3})+(\\.\\d+)?");
 
     public static boolean isStopword(String lower) {
@@ -208,6 +209,14 @@ public final class Lexicon {
                 }
             }
         }
+        // A camelCase word also counts whole: an answer writes "WiFi" as one token.
+        Tokens whole = new Tokens(text, false);
+        while (whole.find()) {
+            String surface = whole.group();
+            if (!whole.isNumber() && CAMEL.matcher(surface).find()) {
+                vocab.add(stem(surface.toLowerCase(Locale.ROOT)));
+            }
+        }
         return vocab;
     }
 
@@ -259,7 +268,7 @@ public final class Lexicon {
         if (w.endsWith("'s")) {
             w = w.substring(0, w.length() - 2);
         }
-        if (w.length() > 5 && w.endsWith("ies")) {
+        if (w.length() > 5 && (w.endsWith("ies") || w.endsWith("ied"))) {
             return w.substring(0, w.length() - 3) + "y";
         }
         for (String suffix : SUFFIXES) {

@@ -16,13 +16,15 @@ class FeatureLayoutTest {
         assertEquals(List.of("energy", "calibrated_energy", "margin", "entropy", "gain", "fragility",
                 "unsupported_ratio", "unsupported_numbers", "unsupported_names", "unsupported_words", "null_state",
                 "indirect_transition", "excess_jump", "cusum", "drift_angle", "min_logprob", "mean_entropy", "length",
-                "position", "soft_unsupported", "record_conflicts"), Features.NAMES);
+                "position", "soft_unsupported", "record_conflicts", "substitutions", "negation_flip", "unsupported_clause"),
+                Features.NAMES);
         assertEquals(List.of("unsupported_share", "max_unsupported_ratio", "total_unsupported",
                 "max_unsupported_numbers", "mean_calibrated_energy", "max_gain", "null_share", "final_drift_angle",
                 "max_cusum", "min_logprob", "soft_unsupported_share", "total_record_conflicts"), Features.RESPONSE_NAMES);
         assertEquals(List.of("unsupported", "number", "name", "delta", "perturbed", "log_length",
                 "unsupported_neighbours", "sentence_logit", "sentence_unsupported_ratio", "sentence_calibrated_energy",
-                "answer_unsupported_share", "soft_support", "record_conflict", "structured_context"), Features.TOKEN_NAMES);
+                "answer_unsupported_share", "soft_support", "record_conflict", "structured_context", "substituted",
+                "unsupported_clause"), Features.TOKEN_NAMES);
     }
 
     @Test

@@ -62,6 +62,7 @@ class SentenceEvidenceTest {
                 TransitionEvidence.of(at(0.2), g.energy(), 0.5, null, 0, b),
                 DriftEvidence.of(0, g.calibratedEnergy(), 0.05, null, at(0.2), at(0)),
                 LexicalEvidence.of(reality, List.of(), Map.of()),
+                new ContradictionEvidence(io.groundstate.detectors.physics.Contradiction.Result.NONE),
                 ShapeEvidence.of(List.of(), 0, 10, tokens.size(), 0));
         Set<SentenceFeature> all = new HashSet<>();
         for (int i = 0; i < families.size(); i++) {

@@ -72,7 +72,7 @@ public final class EncoderOptions {
         return MonitorApp.combiner(weights == null ? null : weights.toString());
     }
 
-    @Option(names = "--alert-kinds", split = ",", defaultValue = "UNGROUNDED_SPAN,FRAGILE_STATE,DRIFT",
+    @Option(names = "--alert-kinds", split = ",", defaultValue = "UNGROUNDED_SPAN",
             description = "Alert kinds published: UNGROUNDED_SPAN, FRAGILE_STATE, DRIFT (default: ${DEFAULT-VALUE}).")
     List<String> alertKinds;
 

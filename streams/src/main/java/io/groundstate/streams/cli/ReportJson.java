@@ -30,6 +30,9 @@ final class ReportJson {
         o.put("span_labeled_responses", r.spanLabeled());
         o.set("alerts", alerts(r.alerts()));
         o.set("calibration", calibration(r.calibration()));
+        if (r.pairs() != null) {
+            o.set("pairs", pairs(r.pairs()));
+        }
         return o;
     }
 
@@ -96,6 +99,9 @@ final class ReportJson {
             out.printf("  span level over the %d of %d responses labeled with spans (the rest: response level only)%n",
                     r.spanLabeled(), r.responses());
         }
+        if (r.pairs() != null) {
+            printPairs(out, r.pairs());
+        }
         Evaluation.AlertReport a = r.alerts();
         if (a.byKind().stream().allMatch(k -> k.alerts() == 0)) {
             return; // a baseline that raises none
@@ -109,6 +115,30 @@ final class ReportJson {
                     a.published().contains(k.kind()) ? "" : "   (off: measured, not published)");
         }
         out.printf("  verdict calibration: ECE %.3f (10 bins)%n", r.calibration().expectedCalibrationError());
+    }
+
+    private static ObjectNode pairs(Evaluation.PairReport p) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("pairs", p.pairs());
+        n.put("ranked_correctly", p.ranked());
+        n.put("hallucinated_twins_flagged", p.twinsFlagged());
+        n.put("faithful_twins_flagged", p.faithfulFlagged());
+        n.put("hallucinated_twins_alerted", p.twinsAlerted());
+        n.put("faithful_twins_alerted", p.faithfulAlerted());
+        if (!p.byEdit().isEmpty()) {
+            ObjectNode edits = n.putObject("by_edit");
+            p.byEdit().forEach((k, v) -> edits.set(k, pairs(v)));
+        }
+        return n;
+    }
+
+    private static void printPairs(PrintStream out, Evaluation.PairReport p) {
+        out.printf("  minimal pairs: %d; ranked correctly %.1f%%; hallucinated twins flagged %.1f%%, faithful twins "
+                + "flagged %.1f%%; with an alert %.1f%% and %.1f%%%n", p.pairs(), 100 * p.ranked(),
+                100 * p.twinsFlagged(), 100 * p.faithfulFlagged(), 100 * p.twinsAlerted(), 100 * p.faithfulAlerted());
+        out.printf("  %-12s %5s %8s %9s %9s%n", "edit", "pairs", "ranked", "twin flg", "faith flg");
+        p.byEdit().forEach((k, v) -> out.printf("  %-12s %5d %7.1f%% %8.1f%% %8.1f%%%n", k, v.pairs(), 100 * v.ranked(),
+                100 * v.twinsFlagged(), 100 * v.faithfulFlagged()));
     }
 
     private static void row(PrintStream out, String name, int n, Evaluation.Level resp, Evaluation.Level span) {

@@ -122,6 +122,45 @@ class CommandLineTest {
         assertTrue(j.has("verdict"));
     }
 
+    /** The README's two examples (issue 28): the contradicted parts flag the answer whatever the task's base rate. */
+    static final String EIFFEL = "The Eiffel Tower was completed in 1889 by Gustave Eiffel's company for the World's "
+            + "Fair in Paris.";
+    static final String ACME = "Acme Corp was founded in 1999 by Jane Smith in Denver. It employs 200 people.";
+
+    static JsonNode score(String context, String response) throws Exception {
+        String in = ReportJson.JSON.writeValueAsString(java.util.Map.of("context", context, "response", response));
+        Run r = run(in, "score", "--json");
+        assertEquals(0, r.code(), r.err());
+        return ReportJson.JSON.readTree(r.out());
+    }
+
+    static List<String> flaggedTokens(JsonNode j) {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode s : j.get("sentences")) {
+            if (s.get("flagged").asBoolean()) {
+                s.get("attributed_tokens").forEach(t -> out.add(t.get("token").asText()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void scoreFlagsTheReadmeExamplesAndNotTheirFaithfulTwins() throws Exception {
+        JsonNode eiffel = score(EIFFEL, "The Eiffel Tower was completed in 1925 by Gustave Eiffel.");
+        assertTrue(eiffel.get("verdict").get("hallucinated").asBoolean(), eiffel.toString());
+        assertTrue(flaggedTokens(eiffel).contains("1925"), eiffel.toString());
+        JsonNode acme = score(ACME, "Acme Corp was founded in 1999 by John Smith in Denver. It employs 2,000 people "
+                + "and is not profitable.");
+        assertTrue(acme.get("verdict").get("hallucinated").asBoolean(), acme.toString());
+        assertTrue(flaggedTokens(acme).contains("2,000"), acme.toString());
+
+        for (JsonNode faithful : List.of(score(EIFFEL, "The Eiffel Tower was completed in 1889 by Gustave Eiffel."),
+                score(ACME, "Acme Corp was founded in 1999 by Jane Smith in Denver. It employs 200 people."))) {
+            assertTrue(!faithful.get("verdict").get("hallucinated").asBoolean(), faithful.toString());
+            assertEquals(List.of(), flaggedTokens(faithful), faithful.toString());
+        }
+    }
+
     @Test
     void scoreRejectsInputWithoutAResponse() {
         Run r = run("{\"context\": \"x\"}", "score");
