@@ -83,7 +83,12 @@ public final class Features {
         double maxNumbers = 0;
         double maxGain = 0;
         double maxCusum = 0;
+        int claims = 0;
         for (double[] f : sentences) {
+            if (SentenceFeature.PREAMBLE.of(f) > 0) {
+                continue; // "Here is a summary in 66 words:" says nothing about the context
+            }
+            claims++;
             soft += SentenceFeature.SOFT_UNSUPPORTED.of(f);
             conflicts += Math.expm1(SentenceFeature.RECORD_CONFLICTS.of(f));
             unsupported += Math.expm1(SentenceFeature.UNSUPPORTED_NUMBERS.of(f))
@@ -101,9 +106,12 @@ public final class Features {
         ResponseFeature.MAX_UNSUPPORTED_RATIO.set(r, maxRatio);
         ResponseFeature.TOTAL_UNSUPPORTED.set(r, Math.log1p(unsupported));
         ResponseFeature.MAX_UNSUPPORTED_NUMBERS.set(r, maxNumbers);
-        ResponseFeature.MEAN_CALIBRATED_ENERGY.set(r, energy / sentences.size());
+        if (claims == 0) {
+            return r;
+        }
+        ResponseFeature.MEAN_CALIBRATED_ENERGY.set(r, energy / claims);
         ResponseFeature.MAX_GAIN.set(r, maxGain);
-        ResponseFeature.NULL_SHARE.set(r, nulls / sentences.size());
+        ResponseFeature.NULL_SHARE.set(r, nulls / claims);
         ResponseFeature.FINAL_DRIFT_ANGLE.set(r, SentenceFeature.DRIFT_ANGLE.of(sentences.get(sentences.size() - 1)));
         ResponseFeature.MAX_CUSUM.set(r, maxCusum);
         ResponseFeature.MIN_LOGPROB.set(r, minLogprob);
@@ -121,7 +129,7 @@ public final class Features {
             Feature.keys(UNSUPPORTED_RATIO, UNSUPPORTED_NUMBERS, UNSUPPORTED_NAMES, UNSUPPORTED_WORDS, SOFT_UNSUPPORTED,
                     RECORD_CONFLICTS),
             Feature.keys(SentenceFeature.SUBSTITUTIONS, SentenceFeature.NEGATION_FLIP, SentenceFeature.UNSUPPORTED_CLAUSE),
-            Feature.keys(SentenceFeature.MIN_LOGPROB, MEAN_ENTROPY, LENGTH, POSITION));
+            Feature.keys(SentenceFeature.MIN_LOGPROB, MEAN_ENTROPY, LENGTH, POSITION, SentenceFeature.PREAMBLE));
 
     /** The same families' response-level evidence. */
     public static final List<List<String>> RESPONSE_FAMILIES = List.of(

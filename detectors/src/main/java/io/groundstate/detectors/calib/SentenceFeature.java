@@ -36,7 +36,9 @@ public enum SentenceFeature implements Feature {
     /** 1 when one context sentence holds the sentence's content with the opposite polarity. */
     NEGATION_FLIP,
     /** 1 when a clause of two or more content words has none in the context. */
-    UNSUPPORTED_CLAUSE;
+    UNSUPPORTED_CLAUSE,
+    /** 1 for a sentence addressed to the user ("Sure!", "Here is a summary:"); never flagged ({@code Preamble}). */
+    PREAMBLE;
 
     @Override
     public String key() {

@@ -36,7 +36,7 @@ public final class AlertRules {
      * reaches the sentence threshold, or the context contradicts it outright, which no prior may outvote.
      */
     public static boolean flagged(Thresholds th, double probability, double[] features) {
-        return probability >= th.sentence() || contradicted(features);
+        return SentenceFeature.PREAMBLE.of(features) == 0 && (probability >= th.sentence() || contradicted(features));
     }
 
     /**
@@ -45,8 +45,8 @@ public final class AlertRules {
      * or a yes/no attribute of a record stated the other way ({@link SentenceFeature#RECORD_CONFLICTS}).
      */
     public static boolean contradicted(double[] features) {
-        return SentenceFeature.SUBSTITUTIONS.of(features) > 0 || SentenceFeature.NEGATION_FLIP.of(features) > 0
-                || SentenceFeature.RECORD_CONFLICTS.of(features) > 0;
+        return SentenceFeature.PREAMBLE.of(features) == 0 && (SentenceFeature.SUBSTITUTIONS.of(features) > 0 || SentenceFeature.NEGATION_FLIP.of(features) > 0
+                || SentenceFeature.RECORD_CONFLICTS.of(features) > 0);
     }
 
     /** The verdict: the answer's probability reaches the response threshold, or one of its sentences is contradicted. */
@@ -68,11 +68,12 @@ public final class AlertRules {
                     probability >= th.critical() ? Severity.CRITICAL : Severity.WARNING, probability, th.sentence()));
         }
         double gain = SentenceFeature.GAIN.of(features);
-        if (gain >= th.fragileGain()) {
+        boolean claim = SentenceFeature.PREAMBLE.of(features) == 0; // a preamble raises nothing
+        if (claim && gain >= th.fragileGain()) {
             out.add(new Decision(AlertKind.FRAGILE_STATE, Severity.WARNING, gain, th.fragileGain()));
         }
         double cusum = SentenceFeature.CUSUM.of(features);
-        if (cusum > th.driftH() && drift.armed) {
+        if (claim && cusum > th.driftH() && drift.armed) {
             drift.armed = false;
             out.add(new Decision(AlertKind.DRIFT, Severity.WARNING, cusum, th.driftH()));
         } else if (cusum == 0) {

@@ -22,6 +22,7 @@ import io.groundstate.detectors.physics.RealityBasis;
 import io.groundstate.detectors.physics.SemanticStates;
 import io.groundstate.detectors.text.ContentToken;
 import io.groundstate.detectors.text.Lexicon;
+import io.groundstate.detectors.text.Preamble;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -138,7 +139,8 @@ final class SentenceScoring {
                         basis.centroid()),
                 LexicalEvidence.of(p.reality, p.conflicts, soft),
                 new ContradictionEvidence(p.edits),
-                ShapeEvidence.of(state.marks, p.record.start, p.record.end, p.tokens.size(), p.record.index));
+                ShapeEvidence.of(state.marks, p.record.start, p.record.end, p.tokens.size(), p.record.index,
+                        Preamble.is(p.text)));
     }
 
     /** The combiner's probability, the localised spans, the span score and what the alert policy raises on it. */

@@ -4,6 +4,7 @@ import static io.groundstate.detectors.calib.SentenceFeature.LENGTH;
 import static io.groundstate.detectors.calib.SentenceFeature.MEAN_ENTROPY;
 import static io.groundstate.detectors.calib.SentenceFeature.MIN_LOGPROB;
 import static io.groundstate.detectors.calib.SentenceFeature.POSITION;
+import static io.groundstate.detectors.calib.SentenceFeature.PREAMBLE;
 
 import io.groundstate.detectors.physics.Uncertainty;
 import java.util.ArrayList;
@@ -11,15 +12,17 @@ import java.util.List;
 
 /**
  * The model's own uncertainty over the sentence's tokens (when the app sent log-probabilities; 0 otherwise) and
- * the sentence's shape: its length in content tokens and its position in the answer.
+ * the sentence's shape: its length in content tokens, its position in the answer, and whether it is a preamble.
  */
-record ShapeEvidence(Uncertainty.Result uncertainty, int contentTokens, int index) implements SentenceEvidence {
-    static ShapeEvidence of(List<RequestState.Mark> marks, int start, int end, int contentTokens, int index) {
+record ShapeEvidence(Uncertainty.Result uncertainty, int contentTokens, int index, boolean preamble)
+        implements SentenceEvidence {
+    static ShapeEvidence of(List<RequestState.Mark> marks, int start, int end, int contentTokens, int index,
+                            boolean preamble) {
         List<Uncertainty.TokenStats> stats = new ArrayList<>(marks.size());
         for (RequestState.Mark m : marks) {
             stats.add(new Uncertainty.TokenStats(m.start, m.end, m.logprob, m.entropy));
         }
-        return new ShapeEvidence(Uncertainty.over(stats, start, end), contentTokens, index);
+        return new ShapeEvidence(Uncertainty.over(stats, start, end), contentTokens, index, preamble);
     }
 
     @Override
@@ -28,5 +31,6 @@ record ShapeEvidence(Uncertainty.Result uncertainty, int contentTokens, int inde
         MEAN_ENTROPY.set(f, uncertainty.present() ? uncertainty.meanEntropy() : 0);
         LENGTH.set(f, Math.log1p(contentTokens));
         POSITION.set(f, Math.log1p(index));
+        PREAMBLE.set(f, preamble ? 1 : 0);
     }
 }

@@ -16,7 +16,8 @@ class FeatureLayoutTest {
         assertEquals(List.of("energy", "calibrated_energy", "margin", "entropy", "gain", "fragility",
                 "unsupported_ratio", "unsupported_numbers", "unsupported_names", "unsupported_words", "null_state",
                 "indirect_transition", "excess_jump", "cusum", "drift_angle", "min_logprob", "mean_entropy", "length",
-                "position", "soft_unsupported", "record_conflicts", "substitutions", "negation_flip", "unsupported_clause"),
+                "position", "soft_unsupported", "record_conflicts", "substitutions", "negation_flip", "unsupported_clause",
+                "preamble"),
                 Features.NAMES);
         assertEquals(List.of("unsupported_share", "max_unsupported_ratio", "total_unsupported",
                 "max_unsupported_numbers", "mean_calibrated_energy", "max_gain", "null_share", "final_drift_angle",

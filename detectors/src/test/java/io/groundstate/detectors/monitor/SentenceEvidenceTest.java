@@ -63,7 +63,7 @@ class SentenceEvidenceTest {
                 DriftEvidence.of(0, g.calibratedEnergy(), 0.05, null, at(0.2), at(0)),
                 LexicalEvidence.of(reality, List.of(), Map.of()),
                 new ContradictionEvidence(io.groundstate.detectors.physics.Contradiction.Result.NONE),
-                ShapeEvidence.of(List.of(), 0, 10, tokens.size(), 0));
+                ShapeEvidence.of(List.of(), 0, 10, tokens.size(), 0, false));
         Set<SentenceFeature> all = new HashSet<>();
         for (int i = 0; i < families.size(); i++) {
             Set<SentenceFeature> mine = columns(families.get(i));
@@ -152,13 +152,13 @@ class SentenceEvidenceTest {
             mark.entropy = m[3];
             marks.add(mark);
         }
-        ShapeEvidence first = ShapeEvidence.of(marks, 0, 10, 4, 2);
+        ShapeEvidence first = ShapeEvidence.of(marks, 0, 10, 4, 2, false);
         double[] f = new double[SentenceFeature.values().length];
         first.writeTo(f);
         assertEquals(-2.5, SentenceFeature.MIN_LOGPROB.of(f), 1e-12, "the third token is another sentence's");
         assertEquals(0.6, SentenceFeature.MEAN_ENTROPY.of(f), 1e-12);
         assertEquals(Math.log1p(4), SentenceFeature.LENGTH.of(f), 1e-12);
         assertEquals(Math.log1p(2), SentenceFeature.POSITION.of(f), 1e-12);
-        assertFalse(ShapeEvidence.of(List.of(), 0, 10, 4, 0).uncertainty().present());
+        assertFalse(ShapeEvidence.of(List.of(), 0, 10, 4, 0, false).uncertainty().present());
     }
 }

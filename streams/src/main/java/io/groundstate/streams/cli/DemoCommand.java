@@ -96,6 +96,15 @@ public final class DemoCommand implements Callable<Integer> {
                             + "fitted on these answers; docs/evaluation.md has cross-validated figures)%n",
                             tally.agreeing, tally.labeled);
                 }
+                if (!tally.alertsJudged.isEmpty()) {
+                    StringBuilder kinds = new StringBuilder();
+                    tally.alertsJudged.forEach((kind, n) -> kinds.append(kinds.length() == 0 ? "" : ", ")
+                            .append(String.format(Locale.ROOT, "%s %d of %d (%.2f)", kind,
+                                    tally.alertsRight.getOrDefault(kind, 0), n,
+                                    tally.alertsRight.getOrDefault(kind, 0) / (double) n)));
+                    out.printf("  alerts whose sentence overlaps a human-labeled span: %s (in-sample, like the "
+                            + "verdicts; held out, docs/evaluation.md \"Alert precision\")%n", kinds);
+                }
                 out.printf("  token deltas sent %d%n", sim.deltasSent());
                 if (!tally.alertLatencyMs.isEmpty()) {
                     out.printf("  alert latency, the sentence's last token to the alert read here: median %d ms, p95 %d ms%n",
@@ -123,6 +132,9 @@ public final class DemoCommand implements Callable<Integer> {
         int agreeing;
         int deadLetters;
         final Map<String, Integer> alertsByKind = new TreeMap<>();
+        /** Alerts on labeled answers, by kind, and those whose sentence overlaps a labeled span. */
+        final Map<String, Integer> alertsJudged = new TreeMap<>();
+        final Map<String, Integer> alertsRight = new TreeMap<>();
         final List<Long> alertLatencyMs = new java.util.ArrayList<>();
 
         long percentile(double q) {
@@ -146,6 +158,14 @@ public final class DemoCommand implements Callable<Integer> {
         if (n.has("alert_id")) {
             String kind = n.get("kind").asText();
             tally.alertsByKind.merge(kind.toLowerCase(Locale.ROOT), 1, Integer::sum);
+            int start = n.path("start").asInt(-1);
+            int end = n.path("end").asInt(-1);
+            if (answer != null && answer.spanLabeled() && start >= 0 && end > start) {
+                tally.alertsJudged.merge(kind.toLowerCase(Locale.ROOT), 1, Integer::sum);
+                if (answer.spans().stream().anyMatch(l -> l.start() < end && l.end() > start)) {
+                    tally.alertsRight.merge(kind.toLowerCase(Locale.ROOT), 1, Integer::sum);
+                }
+            }
             // event_time is the sentence's last token, stamped by the app on this machine's clock
             tally.alertLatencyMs.add(System.currentTimeMillis() - n.get("event_time").asLong());
             String sev = n.get("severity").asText();
