@@ -25,6 +25,8 @@ final class FeatureDump {
                 o.put("task_type", r.record().task());
                 o.put("hallucinated", r.record().hallucinated());
                 o.put("response", r.record().response());
+                o.put("probability", r.probability());
+                o.put("predicted", r.predicted());
                 ArrayNode gold = o.putArray("labels");
                 r.record().spans().forEach(s -> gold.addArray().add(s.start()).add(s.end()));
                 o.putPOJO("feature_names", Features.NAMES);
@@ -52,6 +54,7 @@ final class FeatureDump {
                         }
                     }
                     n.put("probability", s.probability());
+                    n.put("flagged", s.flagged());
                     ArrayNode a = n.putArray("attributed");
                     s.attributed().forEach(t -> a.addArray().add(t.start()).add(t.end()).add(t.token()));
                 }
