@@ -11,6 +11,7 @@ import io.groundstate.detectors.text.ContentToken;
 import io.groundstate.detectors.text.Lexicon;
 import io.groundstate.detectors.text.Sentence;
 import io.groundstate.detectors.text.SentenceSegmenter;
+import io.groundstate.detectors.text.StructuredText;
 import io.groundstate.detectors.vec.Vectors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -217,7 +218,8 @@ final class ContextModel {
             RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
                     .map(c -> c.text).toList());
             Contradiction contradiction = Contradiction.of(state.chunks.stream().filter(c -> c.text != null)
-                    .map(c -> derived(c).statements()).toList());
+                    .map(c -> derived(c).statements()).toList(), state.chunks.stream().filter(c -> c.text != null)
+                    .flatMap(c -> StructuredText.facts(c.text).stream()).toList());
             state.contextIndex = new ContextIndex(state.chunks.size(), state.prompt, vocab, record, contradiction);
         }
         return state.contextIndex;

@@ -2,6 +2,7 @@ package io.groundstate.detectors.physics;
 
 import io.groundstate.detectors.text.ContentToken;
 import io.groundstate.detectors.text.Lexicon;
+import io.groundstate.detectors.text.StructuredText;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,12 +51,18 @@ public final class Contradiction {
     private record Statement(List<ContentToken> tokens, Set<String> negatedWords) {
     }
 
+    /** A record's numeric attribute: the stems of its key's words, and its value. */
+    private record NumericFact(List<String> keyWords, double value) {
+    }
+
     private final List<Statement> statements;
+    private final List<NumericFact> numericFacts;
     /** Where each normalised token occurs: statement index and token index. */
     private final Map<String, List<int[]>> positions = new HashMap<>();
 
-    private Contradiction(List<Statement> statements) {
+    private Contradiction(List<Statement> statements, List<NumericFact> numericFacts) {
         this.statements = statements;
+        this.numericFacts = numericFacts;
         for (int s = 0; s < statements.size(); s++) {
             List<ContentToken> ts = statements.get(s).tokens;
             for (int j = 0; j < ts.size(); j++) {
@@ -66,6 +73,14 @@ public final class Contradiction {
 
     /** @param contextTexts the context's texts, records already flattened into statements */
     public static Contradiction of(List<String> contextTexts) {
+        return of(contextTexts, List.of());
+    }
+
+    /**
+     * @param contextTexts the context's texts, records already flattened into statements
+     * @param facts        the leaves of the records among them, whose numbers are compared by key
+     */
+    public static Contradiction of(List<String> contextTexts, List<StructuredText.Fact> facts) {
         List<Statement> out = new ArrayList<>();
         for (String text : contextTexts) {
             int from = 0;
@@ -82,7 +97,34 @@ public final class Contradiction {
                 }
             }
         }
-        return new Contradiction(out);
+        List<NumericFact> numeric = new ArrayList<>();
+        for (StructuredText.Fact f : facts) {
+            Double v = number(f.value());
+            if (v == null) {
+                continue;
+            }
+            List<String> words = new ArrayList<>();
+            for (String w : CAMEL_OR_SEPARATOR.split(f.key())) {
+                String lower = w.toLowerCase(Locale.ROOT);
+                if (lower.length() >= 3 && !Lexicon.isStopword(lower)) {
+                    words.add(Lexicon.stem(lower));
+                }
+            }
+            if (!words.isEmpty()) {
+                numeric.add(new NumericFact(words, v));
+            }
+        }
+        return new Contradiction(out, numeric);
+    }
+
+    private static final Pattern CAMEL_OR_SEPARATOR = Pattern.compile("(?<=\\p{Ll})(?=\\p{Lu})|[^\\p{L}]+");
+
+    private static Double number(String s) {
+        try {
+            return Double.parseDouble(s.strip().replace(",", ""));
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static boolean endsStatement(String text, int i) {
@@ -131,12 +173,50 @@ public final class Contradiction {
         for (int k = 0; k < tokens.size(); k++) {
             ContentToken t = tokens.get(k);
             if (unsupportedAt.contains(t.start()) && slotted(t) && !listMarker(sentence, t)
-                    && substitutes(tokens, k, unsupportedAt, sentenceNorms)) {
+                    && (substitutes(tokens, k, unsupportedAt, sentenceNorms) || contradictsRecord(tokens, k))) {
                 substituted.add(t);
             }
         }
         return new Result(substituted, negationFlipped(sentence, tokens, unsupportedAt),
                 unsupportedClause(sentence, tokens, unsupportedAt));
+    }
+
+    /**
+     * A number the record gives otherwise: next to a word of a numeric attribute's key (within two tokens either
+     * side: "4.5 stars", "rated 3.5 stars", "187 reviews" against review_count 87), the attribute holds another value.
+     */
+    private boolean contradictsRecord(List<ContentToken> tokens, int k) {
+        ContentToken t = tokens.get(k);
+        // Digits only: "one reviewer" and "a third reviewer" count people, not the record's review count.
+        Double value = t.kind() == ContentToken.Kind.NUMBER && Character.isDigit(t.surface().charAt(0))
+                ? number(t.norm()) : null;
+        if (value == null || numericFacts.isEmpty()) {
+            return false;
+        }
+        for (int i = Math.max(0, k - 2); i <= Math.min(tokens.size() - 1, k + 2); i++) {
+            ContentToken near = tokens.get(i);
+            if (i == k || near.kind() == ContentToken.Kind.NUMBER) {
+                continue;
+            }
+            for (NumericFact f : numericFacts) {
+                if (f.value != value && f.keyWords.stream().anyMatch(w -> sameWord(w, near.norm()))
+                        && !nearValue(tokens, k, f.value)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The record's own value close by ("3.5 out of 5 stars"): the other number is a scale, not the claim. */
+    private static boolean nearValue(List<ContentToken> tokens, int k, double value) {
+        for (int i = Math.max(0, k - 3); i <= Math.min(tokens.size() - 1, k + 3); i++) {
+            Double v = i == k || tokens.get(i).kind() != ContentToken.Kind.NUMBER ? null : number(tokens.get(i).norm());
+            if (v != null && v == value) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** "6." or "2)" opening a sentence numbers a list; it is not a claim. */

@@ -24,6 +24,7 @@ public final class RecordPolarity {
     private static final Set<String> NEGATION = Set.of("no", "not", "without", "lack", "lacks", "lacking", "never",
             "neither", "nor", "isn't", "doesn't", "don't", "aren't", "cannot", "unavailable", "none");
     private static final int NEGATION_WINDOW = 5;
+    private static final Set<String> CLAUSE_WORDS = Set.of("but", "and", "or", "while", "whereas", "although");
 
     /** One attribute: the stems that name it, and whether the record says yes. */
     public record Attribute(List<String> stems, String joined, boolean positive) {
@@ -108,12 +109,29 @@ public final class RecordPolarity {
             if (!mentioned) {
                 continue;
             }
-            boolean negated = negatedBefore(sentence, named.get(0).start());
+            boolean negated = negatedBefore(sentence, named.get(0).start())
+                    || negatedAfter(sentence, named.get(named.size() - 1).end());
             if (negated == a.positive()) {
                 out.addAll(named);
             }
         }
         return out;
+    }
+
+    /** "dogs are not allowed", "WiFi is not available": the negation follows the attribute's words. */
+    private static boolean negatedAfter(String sentence, int offset) {
+        // Within the same clause: "on the street but not in a garage" does not deny the street.
+        String rest = sentence.substring(offset).toLowerCase(Locale.ROOT).split("[,;.:!?]", 2)[0];
+        String[] ws = rest.split("[^\\p{L}']+");
+        for (int i = 0; i < Math.min(ws.length, 4); i++) {
+            if (CLAUSE_WORDS.contains(ws[i])) {
+                return false;
+            }
+            if (NEGATION.contains(ws[i]) || ws[i].endsWith("n't")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean negatedBefore(String sentence, int offset) {

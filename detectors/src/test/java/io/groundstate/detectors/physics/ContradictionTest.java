@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.groundstate.detectors.text.ContentToken;
 import io.groundstate.detectors.text.Lexicon;
+import io.groundstate.detectors.text.StructuredText;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,23 @@ class ContradictionTest {
         assertEquals(List.of(), substituted("The city is Santa Barbara, CA 93101.", "The city is Santa Barbara, California 93101."));
         // A list's numbering is not a claim.
         assertEquals(List.of(), substituted("Step 2 is to preheat the oven.", "3. Preheat the oven."));
+    }
+
+    @Test
+    void aNumberNextToARecordKeyThatHoldsAnotherValueContradictsTheRecord() {
+        String record = "{'name': 'Casa Verde', 'stars': 4.0, 'review_count': 87}";
+        Contradiction c = Contradiction.of(List.of(StructuredText.toStatements(record)), StructuredText.facts(record));
+        java.util.function.Function<String, List<String>> check = sentence -> {
+            List<ContentToken> tokens = Lexicon.contentTokens(sentence);
+            RealityBasis.Result reality = RealityBasis.check(tokens, Lexicon.vocabulary(StructuredText.toStatements(record)));
+            return c.check(sentence, tokens, reality.unsupported()).substituted().stream().map(ContentToken::surface).toList();
+        };
+        assertEquals(List.of("187"), check.apply("Casa Verde has 4 stars from 187 reviews."));
+        assertEquals(List.of("3.5"), check.apply("It is rated 3.5 stars."));
+        assertEquals(List.of(), check.apply("Casa Verde has 4 stars from 87 reviews."));
+        // Counting reviewers in words, or a rating's scale, is not a claim about the record's values.
+        assertEquals(List.of(), check.apply("One reviewer loved it, and a third reviewer did not."));
+        assertEquals(List.of(), check.apply("It has 4 out of 5 stars."));
     }
 
     @Test

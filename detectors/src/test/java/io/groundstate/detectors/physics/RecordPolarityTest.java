@@ -24,11 +24,13 @@ class RecordPolarityTest {
         assertEquals(List.of("trendy"), conflicts("The atmosphere is trendy and casual."));
         assertEquals(List.of("WiFi"), conflicts("There is no WiFi."));
         assertEquals(List.of("street"), conflicts("It has no street parking."));
+        assertEquals(List.of("Reservations"), conflicts("Reservations are not accepted."));
     }
 
     @Test
     void agreeingStatementsAreNotConflicts() {
         assertEquals(List.of(), conflicts("There is no outdoor seating."));
+        assertEquals(List.of(), conflicts("Outdoor seating is not offered."));
         assertEquals(List.of(), conflicts("They offer free WiFi and accept reservations."));
         assertEquals(List.of(), conflicts("Parking is available on the street but not in a garage."));
     }

@@ -159,6 +159,12 @@ class DockerImageIT {
                 }
             }
             assertTrue(healthy, "the HEALTHCHECK command never passed; see target/docker-entry.log");
+            // Readiness can pass a moment before the start-up line is logged (seen on a loaded machine).
+            Path logFile = Path.of("target", "docker-entry.log");
+            long logged = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!Files.readString(logFile).contains("groundstate is running") && System.nanoTime() < logged) {
+                Thread.sleep(200);
+            }
         } finally {
             p.destroy(); // SIGTERM, as docker stop sends
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "a clean stop within the grace period");
