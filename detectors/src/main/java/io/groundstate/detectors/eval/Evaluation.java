@@ -63,12 +63,7 @@ public final class Evaluation {
         public boolean[] sentenceLabels() {
             boolean[] y = new boolean[sentences.size()];
             for (int i = 0; i < y.length; i++) {
-                SentenceResult s = sentences.get(i);
-                for (LabeledRecord.Span l : record.spans()) {
-                    if (l.start() < s.end() && l.end() > s.start()) {
-                        y[i] = true;
-                    }
-                }
+                y[i] = record.labeled(sentences.get(i).start(), sentences.get(i).end());
             }
             return y;
         }
@@ -232,12 +227,7 @@ public final class Evaluation {
 
     /** Token labels: a content token is unsupported when it overlaps a labeled span. */
     public static boolean tokenLabel(LabeledRecord record, TokenEvidence t) {
-        for (LabeledRecord.Span l : record.spans()) {
-            if (l.start() < t.end() && l.end() > t.start()) {
-                return true;
-            }
-        }
-        return false;
+        return record.labeled(t.start(), t.end());
     }
 
     /** The report, with the answers' alerts counted over the kinds on by default. */

@@ -65,6 +65,16 @@ public record LabeledRecord(@JsonProperty("id") String id,
         return labels == null ? List.of() : labels;
     }
 
+    /** Whether the characters [start, end) overlap a labeled span: how sentences, tokens and alerts are judged. */
+    public boolean labeled(int start, int end) {
+        for (Span l : spans()) {
+            if (l.start < end && l.end > start) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Reads a JSON-lines file; a bad line is an error naming the line, since labels must not be guessed. */
     public static List<LabeledRecord> read(Path file) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

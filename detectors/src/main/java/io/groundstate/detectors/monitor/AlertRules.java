@@ -36,7 +36,7 @@ public final class AlertRules {
      * reaches the sentence threshold, or the context contradicts it outright, which no prior may outvote.
      */
     public static boolean flagged(Thresholds th, double probability, double[] features) {
-        return SentenceFeature.PREAMBLE.of(features) == 0 && (probability >= th.sentence() || contradicted(features));
+        return claim(features) && (probability >= th.sentence() || signature(features));
     }
 
     /**
@@ -45,8 +45,17 @@ public final class AlertRules {
      * or a yes/no attribute of a record stated the other way ({@link SentenceFeature#RECORD_CONFLICTS}).
      */
     public static boolean contradicted(double[] features) {
-        return SentenceFeature.PREAMBLE.of(features) == 0 && (SentenceFeature.SUBSTITUTIONS.of(features) > 0 || SentenceFeature.NEGATION_FLIP.of(features) > 0
-                || SentenceFeature.RECORD_CONFLICTS.of(features) > 0);
+        return claim(features) && signature(features);
+    }
+
+    private static boolean signature(double[] f) {
+        return SentenceFeature.SUBSTITUTIONS.of(f) > 0 || SentenceFeature.NEGATION_FLIP.of(f) > 0
+                || SentenceFeature.RECORD_CONFLICTS.of(f) > 0;
+    }
+
+    /** A preamble ("Sure!") states nothing about the context: nothing in it is flagged or alerted. */
+    private static boolean claim(double[] f) {
+        return SentenceFeature.PREAMBLE.of(f) == 0;
     }
 
     /** The verdict: the answer's probability reaches the response threshold, or one of its sentences is contradicted. */
@@ -68,7 +77,7 @@ public final class AlertRules {
                     probability >= th.critical() ? Severity.CRITICAL : Severity.WARNING, probability, th.sentence()));
         }
         double gain = SentenceFeature.GAIN.of(features);
-        boolean claim = SentenceFeature.PREAMBLE.of(features) == 0; // a preamble raises nothing
+        boolean claim = claim(features);
         if (claim && gain >= th.fragileGain()) {
             out.add(new Decision(AlertKind.FRAGILE_STATE, Severity.WARNING, gain, th.fragileGain()));
         }

@@ -215,11 +215,11 @@ final class ContextModel {
             if (state.prompt != null) {
                 vocab.addAll(promptText(state).vocabulary());
             }
-            RecordPolarity record = RecordPolarity.of(state.chunks.stream().filter(c -> c.text != null)
-                    .map(c -> c.text).toList());
-            Contradiction contradiction = Contradiction.of(state.chunks.stream().filter(c -> c.text != null)
-                    .map(c -> derived(c).statements()).toList(), state.chunks.stream().filter(c -> c.text != null)
-                    .flatMap(c -> StructuredText.facts(c.text).stream()).toList());
+            List<RequestState.Chunk> texts = state.chunks.stream().filter(c -> c.text != null).toList();
+            List<StructuredText.Fact> facts = texts.stream().flatMap(c -> StructuredText.facts(c.text).stream()).toList();
+            RecordPolarity record = RecordPolarity.ofFacts(facts);
+            Contradiction contradiction = Contradiction.of(texts.stream().map(c -> derived(c).statements()).toList(),
+                    facts);
             state.contextIndex = new ContextIndex(state.chunks.size(), state.prompt, vocab, record, contradiction);
         }
         return state.contextIndex;

@@ -71,11 +71,6 @@ public final class Contradiction {
         }
     }
 
-    /** @param contextTexts the context's texts, records already flattened into statements */
-    public static Contradiction of(List<String> contextTexts) {
-        return of(contextTexts, List.of());
-    }
-
     /**
      * @param contextTexts the context's texts, records already flattened into statements
      * @param facts        the leaves of the records among them, whose numbers are compared by key
@@ -104,10 +99,9 @@ public final class Contradiction {
                 continue;
             }
             List<String> words = new ArrayList<>();
-            for (String w : CAMEL_OR_SEPARATOR.split(f.key())) {
-                String lower = w.toLowerCase(Locale.ROOT);
-                if (lower.length() >= 3 && !Lexicon.isStopword(lower)) {
-                    words.add(Lexicon.stem(lower));
+            for (String w : RecordPolarity.words(f.key())) {
+                if (w.length() >= 3 && !Lexicon.isStopword(w)) {
+                    words.add(Lexicon.stem(w));
                 }
             }
             if (!words.isEmpty()) {
@@ -116,8 +110,6 @@ public final class Contradiction {
         }
         return new Contradiction(out, numeric);
     }
-
-    private static final Pattern CAMEL_OR_SEPARATOR = Pattern.compile("(?<=\\p{Ll})(?=\\p{Lu})|[^\\p{L}]+");
 
     private static Double number(String s) {
         try {

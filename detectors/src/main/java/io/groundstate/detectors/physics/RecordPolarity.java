@@ -41,6 +41,11 @@ public final class RecordPolarity {
         for (String t : contextTexts) {
             facts.addAll(StructuredText.facts(t));
         }
+        return ofFacts(facts);
+    }
+
+    /** From the records' leaves, parsed once for every check of the context ({@code StructuredText.facts}). */
+    public static RecordPolarity ofFacts(List<StructuredText.Fact> facts) {
         // A word shared by many keys (e.g. "restaurants" in RestaurantsTakeOut, RestaurantsDelivery...)
         // does not identify an attribute.
         Map<String, Set<String>> keysOfWord = new HashMap<>();
@@ -71,7 +76,8 @@ public final class RecordPolarity {
         return new RecordPolarity(out);
     }
 
-    private static List<String> words(String key) {
+    /** A key's words, lower case: "RestaurantsTakeOut" and "review_count" split at capitals and separators. */
+    static List<String> words(String key) {
         List<String> out = new ArrayList<>();
         for (String w : CAMEL.matcher(key.replace('_', ' ')).replaceAll(" ").toLowerCase(Locale.ROOT).split("[^\\p{L}]+")) {
             if (!w.isEmpty()) {

@@ -14,7 +14,7 @@ class ContradictionTest {
     static Contradiction.Result check(String context, String sentence) {
         List<ContentToken> tokens = Lexicon.contentTokens(sentence);
         RealityBasis.Result reality = RealityBasis.check(tokens, Lexicon.vocabulary(context));
-        return Contradiction.of(List.of(context)).check(sentence, tokens, reality.unsupported());
+        return Contradiction.of(List.of(context), List.of()).check(sentence, tokens, reality.unsupported());
     }
 
     static List<String> substituted(String context, String sentence) {

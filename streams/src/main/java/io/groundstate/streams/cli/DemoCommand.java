@@ -162,7 +162,7 @@ public final class DemoCommand implements Callable<Integer> {
             int end = n.path("end").asInt(-1);
             if (answer != null && answer.spanLabeled() && start >= 0 && end > start) {
                 tally.alertsJudged.merge(kind.toLowerCase(Locale.ROOT), 1, Integer::sum);
-                if (answer.spans().stream().anyMatch(l -> l.start() < end && l.end() > start)) {
+                if (answer.labeled(start, end)) {
                     tally.alertsRight.merge(kind.toLowerCase(Locale.ROOT), 1, Integer::sum);
                 }
             }
